@@ -1,0 +1,267 @@
+//! A cheap lexical pass that runs before the grammar: it finds where each
+//! top-level item starts, so that a syntax error stays inside its item, and it
+//! enforces the limits that protect the recursive-descent parser's stack
+//! (bracket depth, runs of `not`, `??` chains) before pest ever sees the text.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::limits;
+use crate::span::Span;
+
+/// A top-level item's text range. `parse` is false when this pass already
+/// reported a problem that would only make the grammar's error confusing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemRange {
+    pub start: usize,
+    pub end: usize,
+    pub parse: bool,
+}
+
+const ITEM_KEYWORDS: [&str; 4] = ["enum", "context", "segment", "flag"];
+
+pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemRange> {
+    let mut scanner = Scanner { bytes: source.as_bytes(), pos: 0 };
+    let mut items: Vec<ItemRange> = Vec::new();
+    let mut state = ItemState::default();
+    let mut leading_junk: Option<Span> = None;
+    let mut previous_was_dot = false;
+
+    while let Some(token) = scanner.next_token() {
+        match token {
+            Token::Word { start, end } => {
+                let word = &source[start..end];
+                if !previous_was_dot && ITEM_KEYWORDS.contains(&word) {
+                    if let Some(last) = items.last_mut() {
+                        last.end = start;
+                        last.parse &= state.ok;
+                    }
+                    items.push(ItemRange { start, end: source.len(), parse: true });
+                    state = ItemState::default();
+                } else if items.is_empty() {
+                    leading_junk.get_or_insert(Span::new(start, end));
+                }
+                if word == "not" {
+                    state.not_run += 1;
+                    if state.not_run > limits::MAX_NESTING && state.ok {
+                        state.fail(diagnostics, Span::new(start, end), "`not` repeated");
+                    }
+                } else {
+                    state.not_run = 0;
+                }
+                previous_was_dot = false;
+            }
+            Token::Punct { start, byte } => {
+                if items.is_empty() {
+                    leading_junk.get_or_insert(Span::new(start, start + 1));
+                }
+                match byte {
+                    b'(' | b'[' => {
+                        state.depth += 1;
+                        if state.depth > limits::MAX_NESTING && state.ok {
+                            state.fail(diagnostics, Span::new(start, start + 1), "brackets nested");
+                        }
+                    }
+                    b')' | b']' => state.depth = state.depth.saturating_sub(1),
+                    b'?' if scanner.peek() == Some(b'?') => {
+                        state.coalesce_count += 1;
+                        if state.coalesce_count > limits::MAX_NESTING && state.ok {
+                            state.fail(diagnostics, Span::new(start, start + 2), "`??` chained");
+                        }
+                    }
+                    _ => {}
+                }
+                previous_was_dot = byte == b'.';
+                state.not_run = 0;
+            }
+            Token::Literal { start } => {
+                if items.is_empty() {
+                    leading_junk.get_or_insert(Span::new(start, start + 1));
+                }
+                previous_was_dot = false;
+                state.not_run = 0;
+            }
+            Token::Unterminated { start, what } => {
+                diagnostics.push(
+                    Diagnostic::new(Code::Unterminated, Span::new(start, source.len()), format!("unterminated {what}"))
+                        .with_help(match what {
+                            "block comment" => "close it with `*/`",
+                            _ => "close it with `\"`",
+                        }),
+                );
+                state.ok = false;
+            }
+        }
+    }
+    if let Some(last) = items.last_mut() {
+        last.parse &= state.ok;
+    }
+    if let Some(span) = leading_junk {
+        diagnostics.push(
+            Diagnostic::new(Code::Syntax, span, "expected an item: `enum`, `context`, `segment` or `flag`")
+                .with_help("a ruleset is a sequence of enum, context, segment and flag declarations"),
+        );
+    }
+    items
+}
+
+#[derive(Debug)]
+struct ItemState {
+    ok: bool,
+    depth: usize,
+    not_run: usize,
+    coalesce_count: usize,
+}
+
+impl Default for ItemState {
+    fn default() -> Self {
+        ItemState { ok: true, depth: 0, not_run: 0, coalesce_count: 0 }
+    }
+}
+
+impl ItemState {
+    fn fail(&mut self, diagnostics: &mut Vec<Diagnostic>, span: Span, what: &str) {
+        diagnostics.push(Diagnostic::new(
+            Code::TooDeep,
+            span,
+            format!("{what} more than {} levels deep", limits::MAX_NESTING),
+        ));
+        self.ok = false;
+    }
+}
+
+enum Token {
+    Word { start: usize, end: usize },
+    Punct { start: usize, byte: u8 },
+    /// A string or number: content that is neither a keyword nor punctuation.
+    Literal { start: usize },
+    Unterminated { start: usize, what: &'static str },
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn next_token(&mut self) -> Option<Token> {
+        loop {
+            let start = self.pos;
+            let byte = *self.bytes.get(start)?;
+            let next = self.bytes.get(start + 1).copied();
+            match byte {
+                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                b'/' if next == Some(b'/') => {
+                    while self.peek().is_some_and(|b| b != b'\n') {
+                        self.pos += 1;
+                    }
+                }
+                b'/' if next == Some(b'*') => {
+                    match find(self.bytes, start + 2, b"*/") {
+                        Some(end) => self.pos = end + 2,
+                        None => {
+                            self.pos = self.bytes.len();
+                            return Some(Token::Unterminated { start, what: "block comment" });
+                        }
+                    }
+                }
+                b'"' => return Some(self.string(start, start + 1, true)),
+                b'r' if next == Some(b'"') => return Some(self.string(start, start + 2, false)),
+                b if b.is_ascii_alphabetic() || b == b'_' => {
+                    while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                        self.pos += 1;
+                    }
+                    return Some(Token::Word { start, end: self.pos });
+                }
+                b if b.is_ascii_digit() => {
+                    while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                        self.pos += 1;
+                    }
+                    return Some(Token::Literal { start });
+                }
+                _ => {
+                    // Step over a whole UTF-8 sequence so positions stay on char boundaries.
+                    self.pos += utf8_len(byte);
+                    return Some(Token::Punct { start, byte });
+                }
+            }
+        }
+    }
+
+    fn string(&mut self, start: usize, body: usize, escapes: bool) -> Token {
+        let mut i = body;
+        while let Some(&b) = self.bytes.get(i) {
+            match b {
+                b'\\' if escapes => i += 2,
+                b'"' => {
+                    self.pos = i + 1;
+                    return Token::Literal { start };
+                }
+                _ => i += 1,
+            }
+        }
+        self.pos = self.bytes.len();
+        Token::Unterminated { start, what: "string literal" }
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(source: &str) -> (Vec<(usize, usize, bool)>, Vec<&'static str>) {
+        let mut diags = Vec::new();
+        let items = split_items(source, &mut diags);
+        (
+            items.iter().map(|r| (r.start, r.end, r.parse)).collect(),
+            diags.iter().map(|d| d.code.as_str()).collect(),
+        )
+    }
+
+    #[test]
+    fn splits_at_item_keywords_but_not_after_a_dot_or_inside_strings() {
+        let source = "flag a: bool { default false rule when x.flag == \"flag\" => true }\nsegment s = true";
+        let (items, diags) = split(source);
+        assert!(diags.is_empty());
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].0, source.find("segment").unwrap());
+    }
+
+    #[test]
+    fn reports_unterminated_strings_and_comments() {
+        assert_eq!(split("flag a: string { default \"oops }").1, vec!["E0002"]);
+        assert_eq!(split("/* never closed").1, vec!["E0002"]);
+        assert_eq!(split("segment s = r\"abc").1, vec!["E0002"]);
+    }
+
+    #[test]
+    fn limits_bracket_depth_before_the_parser_sees_it() {
+        let deep = format!("segment s = {}true{}", "(".repeat(100), ")".repeat(100));
+        let (items, diags) = split(&deep);
+        assert_eq!(diags, vec!["E0401"]);
+        assert!(!items[0].2);
+        let not_chain = format!("segment s = {} true", "not ".repeat(100));
+        assert_eq!(split(&not_chain).1, vec!["E0401"]);
+    }
+
+    #[test]
+    fn text_before_the_first_item_is_an_error() {
+        assert_eq!(split("hello flag a: bool { default true }").1, vec!["E0001"]);
+        assert!(split("// comment only\n/* block */").1.is_empty());
+    }
+}
