@@ -1,0 +1,7 @@
+//! The `vexil` command line, as a library: the pieces the binary and its tests
+//! share. Each subcommand lives in its own module of the binary (`check.rs`, …);
+//! what they print for humans goes through [`render`].
+
+pub mod render;
+
+pub use render::{Counts, render, render_to_string, summary};

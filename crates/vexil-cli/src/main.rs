@@ -1,0 +1,37 @@
+//! `vexil`: the command line. One module per subcommand; shared rendering is
+//! in the library (`vexil_cli`).
+//!
+//! Exit codes, for every subcommand: 0 success (warnings allowed), 1 the input
+//! has errors, 2 usage error (bad arguments, unreadable file).
+
+mod check;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for "the input has errors".
+pub(crate) const EXIT_ERRORS: u8 = 1;
+/// Exit code for usage errors; clap uses the same for its own.
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "vexil", version, about = "Vexil feature-flag rulesets: check them (more subcommands to come)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check rulesets and report every error and warning.
+    Check(check::Args),
+}
+
+fn main() -> ExitCode {
+    // `exit` prints clap's message and exits 2 for usage errors, 0 for --help/--version.
+    let cli = Cli::try_parse().unwrap_or_else(|error| error.exit());
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+    }
+}
