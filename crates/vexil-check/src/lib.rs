@@ -1,24 +1,197 @@
-//! Vexil checker (skeleton; being written).
-use vexil_syntax::Diagnostic;
+//! Vexil checker: names, context schema, static types, `has` guards, lints
+//! and limits. Turns the AST into a [`Program`] in which every name is an
+//! index and every literal is parsed, or reports why it cannot.
+//!
+//! Dependencies: `vexil-syntax` (AST, diagnostics), `vexil-value` (literal
+//! parsing shared with the evaluator), `regex-lite` (the language defines
+//! `matches` as regex-lite's syntax; compiled here, once).
+
+mod dump;
+mod expr;
+mod flags;
+mod fold;
+mod graph;
+pub mod ir;
+mod scope;
+
+use std::collections::HashSet;
+
+use vexil_syntax::{Code, Diagnostic, Span, ast, limits};
 use vexil_value::Timestamp;
+
+pub use ir::Program;
+
+use crate::expr::{ExprChecker, Facts};
+use crate::flags::FlagChecker;
+use crate::ir::{SegmentDef, Ty};
+use crate::scope::Scope;
 
 /// Settings of one check run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The date flags' `expires` is compared with (midnight UTC). `None`: no expiry warnings.
+    /// The date flags' `expires` is compared with (midnight UTC). `None`: no
+    /// expiry warnings. The checker reads no clock; callers pass the date.
     pub today: Option<Timestamp>,
-}
-
-/// Parses and checks a source file. Diagnostics are sorted by position.
-pub fn check(source: &str, _options: &Options) -> Checked {
-    let (_file, mut diagnostics) = vexil_syntax::parse(source);
-    vexil_syntax::diagnostic::sort(&mut diagnostics);
-    Checked { program: None, diagnostics }
 }
 
 #[derive(Debug)]
 pub struct Checked {
-    /// Present only when there are no errors.
-    pub program: Option<()>,
+    /// Present only when there are no errors (warnings allowed).
+    pub program: Option<Program>,
+    /// Errors and warnings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks a source file, reporting every problem at once.
+pub fn check(source: &str, options: &Options) -> Checked {
+    let (file, mut diagnostics) = vexil_syntax::parse(source);
+    let program = check_file(&file, options, &mut diagnostics);
+    vexil_syntax::diagnostic::sort(&mut diagnostics);
+    let program = if diagnostics.iter().any(Diagnostic::is_error) { None } else { program };
+    Checked { program, diagnostics }
+}
+
+fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnostic>) -> Option<Program> {
+    let scope = Scope::collect(file, diagnostics);
+    if scope.flags.len() > limits::MAX_FLAGS {
+        let span = scope.flags.get(limits::MAX_FLAGS).map_or(Span::default(), |f| f.name.span);
+        diagnostics.push(Diagnostic::new(
+            Code::TooMany,
+            span,
+            format!("{} flags; the limit is {}", scope.flags.len(), limits::MAX_FLAGS),
+        ));
+        return None;
+    }
+
+    let flag_types: Vec<Option<Ty>> = scope.flags.iter().map(|f| flag_type(&scope, f, diagnostics)).collect();
+
+    let mut exprs = ExprChecker { scope: &scope, diagnostics, segment_refs: Vec::new() };
+    let mut segments = Vec::with_capacity(scope.segments.len());
+    let mut segment_edges = Vec::with_capacity(scope.segments.len());
+    for decl in &scope.segments {
+        let checked = exprs.condition(&decl.expr, &Facts::new());
+        segment_edges.push(std::mem::take(&mut exprs.segment_refs));
+        segments.push(SegmentDef { name: decl.name.name.clone(), expr: checked.expr, span: decl.span });
+    }
+
+    let mut checker = FlagChecker { exprs, flag_types: &flag_types, today: options.today };
+    let mut flags = Vec::with_capacity(scope.flags.len());
+    for (decl, ty) in scope.flags.iter().zip(&flag_types) {
+        flags.push(checker.flag(decl, ty.as_ref()));
+    }
+    let flag_segment_refs = std::mem::take(&mut checker.exprs.segment_refs);
+    let diagnostics = checker.exprs.diagnostics;
+
+    check_segment_graph(&scope, &segment_edges, diagnostics);
+    // Edges come from the source, so a cycle shows even when a value is wrong.
+    let prerequisite_edges: Vec<Vec<u32>> = scope
+        .flags
+        .iter()
+        .map(|decl| {
+            decl.clauses
+                .iter()
+                .filter_map(|c| match &c.kind {
+                    ast::ClauseKind::Requires { flag, .. } => match scope.symbols.get(flag.name.as_str()) {
+                        Some((scope::Symbol::Flag(id), _)) => Some(*id),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    check_prerequisite_graph(&scope, &prerequisite_edges, diagnostics);
+
+    let used: HashSet<u32> = flag_segment_refs.iter().chain(segment_edges.iter().flatten()).copied().collect();
+    for (i, decl) in scope.segments.iter().enumerate() {
+        if !used.contains(&scope::index(i)) {
+            diagnostics.push(
+                Diagnostic::new(Code::UnusedSegment, decl.name.span, format!("segment `{}` is never used", decl.name.name))
+                    .with_help("use it in a rule's `when`, or remove it"),
+            );
+        }
+    }
+
+    if segments.iter().any(|s| s.expr.ty.is_error()) {
+        return None;
+    }
+    let flags: Option<Vec<_>> = flags.into_iter().collect();
+    Some(Program { enums: scope.enums.clone(), attrs: scope.attrs.clone(), segments, flags: flags? })
+}
+
+fn flag_type(scope: &Scope<'_>, flag: &ast::FlagDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Ty> {
+    let ty = scope.resolve_type(&flag.ty, diagnostics)?;
+    match ty {
+        Ty::Bool | Ty::Int | Ty::Float | Ty::String | Ty::Enum(_) => Some(ty),
+        other => {
+            let name = scope.type_name(&other);
+            diagnostics.push(
+                Diagnostic::new(Code::InvalidFlagType, flag.ty.span(), format!("a flag cannot have type `{name}`"))
+                    .with_help("flag types are bool, int, float, string, or an enum"),
+            );
+            None
+        }
+    }
+}
+
+fn check_segment_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut Vec<Diagnostic>) {
+    let analysis = graph::analyse(edges);
+    let name = |i: u32| scope.segments.get(i as usize).map_or("?", |s| s.name.name.as_str());
+    for cycle in &analysis.cycles {
+        let Some(&first) = cycle.first() else { continue };
+        let span = scope.segments.get(first as usize).map_or(Span::default(), |s| s.name.span);
+        let names: Vec<String> = cycle.iter().map(|&i| format!("`{}`", name(i))).collect();
+        let message = if cycle.len() == 1 {
+            format!("segment {} references itself", names.join(""))
+        } else {
+            format!("segments {} reference each other in a cycle", names.join(", "))
+        };
+        diagnostics.push(Diagnostic::new(Code::SegmentCycle, span, message).with_help("a segment cannot depend on itself"));
+    }
+    for (i, depth) in analysis.depth.iter().enumerate() {
+        if *depth > limits::MAX_REFERENCE_DEPTH {
+            let span = scope.segments.get(i).map_or(Span::default(), |s| s.name.span);
+            diagnostics.push(Diagnostic::new(
+                Code::TooDeep,
+                span,
+                format!("segment `{}` references a chain of {depth} segments; the limit is {}", name(scope::index(i)), limits::MAX_REFERENCE_DEPTH),
+            ));
+            break;
+        }
+    }
+}
+
+fn check_prerequisite_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut Vec<Diagnostic>) {
+    let analysis = graph::analyse(edges);
+    let name = |i: u32| scope.flags.get(i as usize).map_or("?", |f| f.name.name.as_str());
+    for cycle in &analysis.cycles {
+        let Some(&first) = cycle.first() else { continue };
+        let span = scope.flags.get(first as usize).map_or(Span::default(), |f| f.name.span);
+        let names: Vec<String> = cycle.iter().map(|&i| format!("`{}`", name(i))).collect();
+        let message = if cycle.len() == 1 {
+            format!("flag {} requires itself", names.join(""))
+        } else {
+            format!("flags {} require each other in a cycle", names.join(", "))
+        };
+        diagnostics.push(
+            Diagnostic::new(Code::PrerequisiteCycle, span, message).with_help("prerequisites are evaluated first, so they cannot loop"),
+        );
+    }
+    for (i, depth) in analysis.depth.iter().enumerate() {
+        if *depth > limits::MAX_REFERENCE_DEPTH {
+            let span = scope.flags.get(i).map_or(Span::default(), |f| f.name.span);
+            diagnostics.push(Diagnostic::new(
+                Code::TooDeep,
+                span,
+                format!("flag `{}` has a chain of {depth} prerequisites; the limit is {}", name(scope::index(i)), limits::MAX_REFERENCE_DEPTH),
+            ));
+            break;
+        }
+    }
 }

@@ -12,6 +12,9 @@ pub struct Ident {
 #[derive(Debug, Clone, Default)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Names declared by items that failed to parse, so that later passes do
+    /// not pile "unknown name" errors on top of the syntax error.
+    pub broken_names: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

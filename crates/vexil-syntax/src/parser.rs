@@ -31,23 +31,34 @@ pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
         return (file, diagnostics);
     }
     for range in split_items(source, &mut diagnostics) {
+        let text = &source[range.start..range.end];
         if !range.parse {
+            file.broken_names.extend(declared_name(text));
             continue;
         }
-        let text = &source[range.start..range.end];
         match VexilParser::parse(Rule::item, text) {
             Ok(mut pairs) => {
                 let mut builder = Builder { base: range.start, diagnostics: &mut diagnostics };
-                if let Some(pair) = pairs.next() {
-                    if let Some(item) = builder.item(pair) {
+                if let Some(pair) = pairs.next()
+                    && let Some(item) = builder.item(pair) {
                         file.items.push(item);
                     }
-                }
             }
-            Err(error) => diagnostics.push(from_pest(&error, text, range.start)),
+            Err(error) => {
+                diagnostics.push(from_pest(&error, text, range.start));
+                file.broken_names.extend(declared_name(text));
+            }
         }
     }
     (file, diagnostics)
+}
+
+/// The name an item declares (`flag NAME`, `segment NAME`, `enum NAME`), read
+/// without the grammar so that it is known even when the item is broken.
+fn declared_name(text: &str) -> Option<String> {
+    let mut words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+    let _keyword = words.next()?;
+    words.next().map(str::to_owned)
 }
 
 struct Builder<'d> {
