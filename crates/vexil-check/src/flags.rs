@@ -200,6 +200,9 @@ impl FlagChecker<'_, '_> {
         let mut percent = None;
         let mut mixed = false;
         let mut total: u64 = 0;
+        if split.entries.iter().any(|e| matches!(e.weight, Weight::Invalid { .. })) {
+            return None;
+        }
         for entry in &split.entries {
             let is_percent = matches!(entry.weight, Weight::Percent { .. });
             match percent {
@@ -214,6 +217,7 @@ impl FlagChecker<'_, '_> {
             let weight = match entry.weight {
                 Weight::Percent { basis_points, .. } => u64::from(basis_points),
                 Weight::Relative { weight, .. } => weight,
+                Weight::Invalid { .. } => 0,
             };
             total = total.saturating_add(weight);
             if weight == 0 {

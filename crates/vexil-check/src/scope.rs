@@ -45,6 +45,8 @@ pub struct Scope<'a> {
     /// Names of items that failed to parse: references to them stay quiet.
     pub broken: Vec<&'a str>,
     pub has_context: bool,
+    /// Context roots already reported as clashing, so each is reported once.
+    clashing_roots: Vec<&'a str>,
 }
 
 impl<'a> Scope<'a> {
@@ -86,13 +88,10 @@ impl<'a> Scope<'a> {
                     scope.flags.push(decl);
                 }
                 Item::Context(decl) => {
-                    if let Some(first) = context_span {
+                    if context_span.is_some() {
                         diagnostics.push(
                             Diagnostic::new(Code::DuplicateName, decl.span.to(decl.span), "a second `context` block")
-                                .with_help(format!(
-                                    "declare every attribute in the first context block (line offset {})",
-                                    first.start
-                                )),
+                                .with_help("declare every attribute in one context block"),
                         );
                         continue;
                     }
@@ -149,6 +148,10 @@ impl<'a> Scope<'a> {
         match self.symbols.get(root.name.as_str()) {
             Some((Symbol::ContextRoot, _)) => {}
             Some((other, _)) => {
+                if self.clashing_roots.contains(&root.name.as_str()) {
+                    return;
+                }
+                self.clashing_roots.push(root.name.as_str());
                 diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateName,

@@ -163,12 +163,14 @@ pub enum Weight {
     /// Basis points: `12.5%` is 1250. Converted from the decimal text, never through a float.
     Percent { basis_points: u32, span: Span },
     Relative { weight: u64, span: Span },
+    /// A weight already reported as malformed.
+    Invalid { span: Span },
 }
 
 impl Weight {
     pub fn span(self) -> Span {
         match self {
-            Weight::Percent { span, .. } | Weight::Relative { span, .. } => span,
+            Weight::Percent { span, .. } | Weight::Relative { span, .. } | Weight::Invalid { span } => span,
         }
     }
 }

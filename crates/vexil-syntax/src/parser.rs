@@ -264,7 +264,7 @@ impl Builder<'_> {
                 None => {
                     self.error(Code::InvalidPercent, span, format!("invalid percentage `{text}`"))
                         .help = Some("a percentage is 0 to 100 with at most two decimals, like `12.5%`".into());
-                    Weight::Percent { basis_points: 0, span }
+                    Weight::Invalid { span }
                 }
             }
         } else {
@@ -272,7 +272,7 @@ impl Builder<'_> {
                 Ok(weight) => Weight::Relative { weight, span },
                 Err(_) => {
                     self.error(Code::IntOutOfRange, span, format!("weight `{text}` is too large"));
-                    Weight::Relative { weight: 0, span }
+                    Weight::Invalid { span }
                 }
             }
         }
@@ -530,6 +530,15 @@ impl Builder<'_> {
     }
 
     fn arithmetic(&mut self, pair: P<'_>) -> Expr {
+        // Chains fold into left-nested trees: refuse long ones before building
+        // them, so no deep tree is ever built (or recursively dropped).
+        let span = self.span(&pair);
+        let operands = pair.clone().into_inner().count().div_ceil(2);
+        if operands > limits::MAX_NESTING {
+            self.error(Code::TooDeep, span, format!("more than {} operands in one arithmetic chain", limits::MAX_NESTING))
+                .help = Some("split it into smaller expressions".into());
+            return Expr { kind: ExprKind::Bool(false), span };
+        }
         let mut it = pair.into_inner();
         let Some(first) = it.next() else {
             return Expr { kind: ExprKind::Bool(false), span: Span::default() };
@@ -557,6 +566,10 @@ impl Builder<'_> {
         let Some((operand, negatives)) = inner.split_last() else {
             return Expr { kind: ExprKind::Bool(false), span };
         };
+        if negatives.len() > limits::MAX_NESTING {
+            self.error(Code::TooDeep, span, format!("more than {} unary minus signs in a row", limits::MAX_NESTING));
+            return Expr { kind: ExprKind::Bool(false), span };
+        }
         let mut remaining = negatives.len();
         let mut expr = if remaining > 0 && operand.as_rule() == Rule::int_lit {
             // Fold one minus into the literal so that i64::MIN is writable.
