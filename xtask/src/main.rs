@@ -1,1 +1,297 @@
-fn main() {}
+//! Project automation, std only (`std::process::Command` is all we need).
+//!
+//! - `cargo xtask test`: THE test command (CI runs it through `.ci/run`). It
+//!   does its own idempotent set-up, then runs every check, one step after the
+//!   other, stopping at the first that fails with that step's exit code.
+//! - `cargo xtask fuzz [SECONDS]`: runs the `check` fuzz target of `fuzz/` for a
+//!   bounded time (default 60 s), installing `cargo-fuzz` if needed.
+//!
+//! Adding a step to `cargo xtask test` (building the wasm artifacts,
+//! installing `wasm-bindgen-cli` at the Cargo.lock version, `apt-get install
+//! chromium`, `npm ci` in `web/`, …) is one function with the [`Step`]
+//! signature and one line in [`TEST_STEPS`].
+
+use std::env;
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["test"] => run_steps(TEST_STEPS),
+        ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
+        ["fuzz", seconds] => match seconds.parse::<u64>() {
+            Ok(seconds) if seconds > 0 => fuzz(seconds),
+            _ => {
+                return usage(&format!(
+                    "SECONDS must be a positive integer, not `{seconds}`"
+                ));
+            }
+        },
+        _ => return usage("unknown command"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("\nxtask: FAILED: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!(
+        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask fuzz [SECONDS]   fuzz the checker for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+    );
+    ExitCode::from(2)
+}
+
+// ------------------------------------------------------------------ steps
+
+/// One step of `cargo xtask test`: set something up or check something.
+type Step = fn(&Ctx) -> Result<(), Failure>;
+
+/// The steps of `cargo xtask test`, in order. Set-up steps must be idempotent
+/// (check first, act only when needed): the command runs on fresh CI machines
+/// and on developers' machines alike.
+const TEST_STEPS: &[(&str, Step)] = &[
+    (
+        "set-up: rustup target wasm32-unknown-unknown",
+        ensure_wasm_target,
+    ),
+    ("tests", cargo_tests),
+    ("clippy", cargo_clippy),
+    ("rustfmt", cargo_fmt_check),
+];
+
+fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
+    let ctx = Ctx::new();
+    for (index, (name, step)) in steps.iter().enumerate() {
+        eprintln!("\n==== [{}/{}] {name} ====", index + 1, steps.len());
+        step(&ctx)?;
+    }
+    eprintln!("\n==== all {} steps passed ====", steps.len());
+    Ok(())
+}
+
+fn ensure_wasm_target(ctx: &Ctx) -> Result<(), Failure> {
+    const TARGET: &str = "wasm32-unknown-unknown";
+    let installed = ctx.capture("rustup", &["target", "list", "--installed"])?;
+    if installed.lines().any(|line| line.trim() == TARGET) {
+        eprintln!("{TARGET} already installed");
+        return Ok(());
+    }
+    ctx.run("rustup", &["target", "add", TARGET])
+}
+
+fn cargo_tests(ctx: &Ctx) -> Result<(), Failure> {
+    if ctx.succeeds(&ctx.cargo, &["nextest", "--version"]) {
+        ctx.cargo_run(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--all-targets",
+            "--no-fail-fast",
+        ])?;
+        // nextest does not run doctests.
+        ctx.cargo_run(&["test", "--workspace", "--doc"])
+    } else {
+        eprintln!("cargo-nextest not found; using cargo test");
+        ctx.cargo_run(&["test", "--workspace", "--all-targets", "--no-fail-fast"])?;
+        ctx.cargo_run(&["test", "--workspace", "--doc"])
+    }
+}
+
+fn cargo_clippy(ctx: &Ctx) -> Result<(), Failure> {
+    ctx.cargo_run(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])
+}
+
+fn cargo_fmt_check(ctx: &Ctx) -> Result<(), Failure> {
+    if !ctx.succeeds(&ctx.cargo, &["fmt", "--version"]) {
+        eprintln!("rustfmt is not installed; skipping the format check");
+        return Ok(());
+    }
+    ctx.cargo_run(&["fmt", "--all", "--check"])
+}
+
+// ------------------------------------------------------------------ fuzz
+
+const DEFAULT_FUZZ_SECONDS: u64 = 60;
+const FUZZ_TARGET: &str = "check";
+
+fn fuzz(seconds: u64) -> Result<(), Failure> {
+    let ctx = Ctx::new();
+    eprintln!("\n==== set-up: cargo-fuzz ====");
+    if ctx.succeeds(&ctx.cargo, &["+nightly", "fuzz", "--version"]) {
+        eprintln!("cargo-fuzz already installed");
+    } else if ctx
+        .run(&ctx.cargo, &["install", "cargo-fuzz", "--locked"])
+        .is_err()
+    {
+        eprintln!("`cargo install cargo-fuzz --locked` failed; retrying without --locked");
+        ctx.run(&ctx.cargo, &["install", "cargo-fuzz"])?;
+    }
+    eprintln!("\n==== fuzz target `{FUZZ_TARGET}` for {seconds} s ====");
+    let max_time = format!("-max_total_time={seconds}");
+    let fuzz_dir = ctx.root.join("fuzz");
+    let status = Command::new(&ctx.cargo)
+        .args(["+nightly", "fuzz", "run", FUZZ_TARGET, "--", &max_time])
+        .current_dir(&fuzz_dir)
+        // Run inside fuzz/ with the toolchain chosen by `+nightly`, not the
+        // one cargo passed to xtask.
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO")
+        .status()
+        .map_err(|error| Failure::spawn("cargo +nightly fuzz run", error))?;
+    if status.success() {
+        eprintln!(
+            "\nno crash in {seconds} s; crashing inputs would be in fuzz/artifacts/{FUZZ_TARGET}/"
+        );
+        Ok(())
+    } else {
+        eprintln!(
+            "\ncrash: the input is in fuzz/artifacts/{FUZZ_TARGET}/; copy it to tests/fixtures/fuzz-regressions/"
+        );
+        Err(Failure::status("cargo +nightly fuzz run", status.code()))
+    }
+}
+
+// ------------------------------------------------------------------ running commands
+
+struct Ctx {
+    /// The workspace root; every command runs there.
+    root: PathBuf,
+    /// The cargo that runs xtask (so `+toolchain` choices carry over).
+    cargo: String,
+}
+
+impl Ctx {
+    fn new() -> Ctx {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        Ctx { root, cargo }
+    }
+
+    fn command<S: AsRef<OsStr>>(&self, program: &str, args: &[S]) -> Command {
+        let mut command = Command::new(program);
+        command.args(args).current_dir(&self.root);
+        // Snapshot tests behave the same on CI and on a developer's machine:
+        // a mismatch fails and nothing is written (accept snapshots explicitly
+        // with `INSTA_UPDATE=always cargo test …`).
+        command
+            .env("INSTA_UPDATE", "no")
+            .env_remove("INSTA_FORCE_PASS");
+        command
+    }
+
+    /// Runs a command with inherited output; a non-zero exit is a failure.
+    fn run(&self, program: &str, args: &[&str]) -> Result<(), Failure> {
+        let line = display(program, args);
+        eprintln!("$ {line}");
+        let status = self
+            .command(program, args)
+            .status()
+            .map_err(|error| Failure::spawn(&line, error))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(Failure::status(&line, status.code()))
+        }
+    }
+
+    fn cargo_run(&self, args: &[&str]) -> Result<(), Failure> {
+        self.run(&self.cargo, args)
+    }
+
+    /// Runs a command and returns its stdout; a non-zero exit is a failure.
+    fn capture(&self, program: &str, args: &[&str]) -> Result<String, Failure> {
+        let line = display(program, args);
+        let output = self
+            .command(program, args)
+            .output()
+            .map_err(|error| Failure::spawn(&line, error))?;
+        if !output.status.success() {
+            eprint!("{}", String::from_utf8_lossy(&output.stderr));
+            return Err(Failure::status(&line, output.status.code()));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Whether a probe command runs and exits 0 (its output is discarded).
+    fn succeeds(&self, program: &str, args: &[&str]) -> bool {
+        self.command(program, args)
+            .output()
+            .is_ok_and(|output| output.status.success())
+    }
+}
+
+fn display(program: &str, args: &[&str]) -> String {
+    let program = Path::new(program)
+        .file_name()
+        .map_or(program.into(), |name| name.to_string_lossy());
+    std::iter::once(program.as_ref())
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A step that failed: which command, and the exit code to pass on.
+#[derive(Debug)]
+struct Failure {
+    command: String,
+    code: Option<i32>,
+    spawn_error: Option<std::io::Error>,
+}
+
+impl Failure {
+    fn status(command: &str, code: Option<i32>) -> Failure {
+        Failure {
+            command: command.to_owned(),
+            code,
+            spawn_error: None,
+        }
+    }
+
+    fn spawn(command: &str, error: std::io::Error) -> Failure {
+        Failure {
+            command: command.to_owned(),
+            code: None,
+            spawn_error: Some(error),
+        }
+    }
+
+    /// The failing command's exit code, or 1 when it has none (killed by a
+    /// signal, could not start) or it does not fit an exit code.
+    fn exit_code(&self) -> u8 {
+        self.code
+            .and_then(|code| u8::try_from(code).ok())
+            .filter(|&code| code != 0)
+            .unwrap_or(1)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.spawn_error, self.code) {
+            (Some(error), _) => write!(f, "`{}` could not start: {error}", self.command),
+            (None, Some(code)) => write!(f, "`{}` exited with code {code}", self.command),
+            (None, None) => write!(f, "`{}` was killed by a signal", self.command),
+        }
+    }
+}

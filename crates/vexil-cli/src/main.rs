@@ -16,7 +16,11 @@ pub(crate) const EXIT_ERRORS: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "vexil", version, about = "Vexil feature-flag rulesets: check them (more subcommands to come)")]
+#[command(
+    name = "vexil",
+    version,
+    about = "Vexil feature-flag rulesets: check them (more subcommands to come)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
