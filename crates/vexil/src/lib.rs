@@ -3,10 +3,57 @@
 //! browser.
 //!
 //! Data flows one way: text → [`vexil_syntax`] → [`vexil_check`] → [`vexil_eval`] → decision.
+//!
+//! ```
+//! let ruleset = vexil::compile(r#"
+//!     context { user.id: string }
+//!     flag beta: bool { owner "me" default false rule when user.id == "ada" => true }
+//! "#, &vexil::CheckOptions::default()).unwrap();
+//! let now = vexil::Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+//! let decision = ruleset.evaluate_json("beta", r#"{"user":{"id":"ada"}}"#, now);
+//! assert_eq!(decision.reason, vexil::Reason::TargetingMatch);
+//! ```
 
 pub use vexil_check::{Checked, Options as CheckOptions, check};
+pub use vexil_eval::{
+    Context, Decision, DecisionSet, ErrorCode, EvalError, Explanation, FlagInfo, FlagValue, Outcome, Reason, Ruleset,
+};
 pub use vexil_syntax::{Code, Diagnostic, DiagnosticRecord, LineIndex, Severity, Span};
 pub use vexil_value::Timestamp;
+
+/// Boundary types (decisions, traces, catalogue), re-exported for bindings.
+pub mod decision {
+    pub use vexil_eval::decision::*;
+}
+
+/// A ruleset that did not compile: every diagnostic of the source.
+#[derive(Debug, Clone)]
+pub struct CompileError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        write!(f, "the ruleset has {errors} error(s)")?;
+        if let Some(first) = self.diagnostics.iter().find(|d| d.is_error()) {
+            write!(f, "; first: {} {}", first.code.as_str(), first.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Parses, checks and lowers a ruleset. Warnings do not stop compilation;
+/// use [`check`] to see them.
+pub fn compile(source: &str, options: &CheckOptions) -> Result<Ruleset, CompileError> {
+    let checked = check(source, options);
+    match checked.program {
+        Some(program) => Ok(Ruleset::new(&program, source)),
+        None => Err(CompileError { diagnostics: checked.diagnostics }),
+    }
+}
 
 /// Diagnostics of `source` in their boundary (JSON) form, sorted by position.
 pub fn diagnostic_records(source: &str, diagnostics: &[Diagnostic], file: Option<&str>) -> Vec<DiagnosticRecord> {

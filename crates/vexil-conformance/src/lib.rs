@@ -1,0 +1,149 @@
+//! The cross-stack conformance corpus, as data: `tests/conformance/index.json`
+//! lists evaluation vectors (ruleset, requests, expected decisions) and
+//! diagnostic vectors (broken rulesets, expected codes and positions). Each
+//! stack's runner loads them through this crate and compares what its engine
+//! produced; the comparison rules live here, once.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+pub struct Index {
+    pub evaluation: Vec<String>,
+    #[serde(default)]
+    pub diagnostics: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EvaluationFile {
+    pub name: String,
+    pub ruleset: String,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Case {
+    pub flag: String,
+    pub context: Value,
+    pub now: String,
+    pub expect: Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiagnosticFile {
+    pub name: String,
+    pub ruleset: String,
+    pub diagnostics: Vec<ExpectedDiagnostic>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+pub struct ExpectedDiagnostic {
+    pub code: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// `tests/conformance` at the workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance")
+}
+
+pub fn index() -> Result<Index, String> {
+    read(&root().join("index.json"))
+}
+
+pub fn evaluation_files() -> Result<Vec<(String, EvaluationFile)>, String> {
+    index()?.evaluation.into_iter().map(|p| read(&root().join(&p)).map(|f| (p, f))).collect()
+}
+
+pub fn diagnostic_files() -> Result<Vec<(String, DiagnosticFile)>, String> {
+    index()?.diagnostics.into_iter().map(|p| read(&root().join(&p)).map(|f| (p, f))).collect()
+}
+
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Compares a decision (as JSON) with the expected one. Every expected field
+/// must match exactly and no other field may be present, except that the
+/// text of `error_message` is the implementation's own: when the vector
+/// omits it, the decision must carry a non-empty message exactly when it
+/// carries an `error_code`.
+pub fn compare_decision(actual: &Value, expected: &Value) -> Result<(), String> {
+    let (Some(actual_map), Some(expected_map)) = (actual.as_object(), expected.as_object()) else {
+        return Err("decisions must be JSON objects".into());
+    };
+    let mut actual_map = actual_map.clone();
+    if !expected_map.contains_key("error_message") {
+        let message = actual_map.remove("error_message");
+        let has_code = actual_map.contains_key("error_code");
+        let has_message = message.as_ref().and_then(Value::as_str).is_some_and(|m| !m.is_empty());
+        if has_code != has_message {
+            return Err(format!("error_message presence ({has_message}) must match error_code presence ({has_code})"));
+        }
+    }
+    let actual_keys: Vec<&String> = actual_map.keys().collect();
+    let expected_keys: Vec<&String> = expected_map.keys().collect();
+    if actual_keys != expected_keys {
+        return Err(format!("fields differ: got {actual_keys:?}, expected {expected_keys:?}"));
+    }
+    for (key, want) in expected_map {
+        let got = &actual_map[key];
+        if !same_json(got, want) {
+            return Err(format!("`{key}`: got {got}, expected {want}"));
+        }
+    }
+    Ok(())
+}
+
+/// JSON equality that tells ints from floats (`1` is not `1.0`).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x.is_f64() == y.is_f64() && (x.as_i64(), x.as_u64(), x.as_f64()) == (y.as_i64(), y.as_u64(), y.as_f64())
+        }
+        _ => a == b,
+    }
+}
+
+/// Outcome of running one stack over the corpus.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub passed: usize,
+    pub failures: Vec<String>,
+    /// Pass count per vector file, in index order.
+    pub per_file: Vec<(String, usize, usize)>,
+}
+
+impl Tally {
+    pub fn summary(&self) -> String {
+        let mut lines: Vec<String> =
+            self.per_file.iter().map(|(file, passed, total)| format!("{file}: {passed}/{total}")).collect();
+        lines.push(format!("total: {}/{}", self.passed, self.passed + self.failures.len()));
+        lines.join("\n") + "\n"
+    }
+}
+
+/// Runs every evaluation case through `evaluate(ruleset_source, flag, context_json, now)`,
+/// which returns the decision as JSON (or an error text when the ruleset does not compile).
+pub fn run_evaluation(mut evaluate: impl FnMut(&str, &str, &str, &str) -> Result<Value, String>) -> Result<Tally, String> {
+    let mut tally = Tally::default();
+    for (path, file) in evaluation_files()? {
+        let mut passed = 0;
+        for (i, case) in file.cases.iter().enumerate() {
+            let context = case.context.to_string();
+            let outcome = evaluate(&file.ruleset, &case.flag, &context, &case.now)
+                .and_then(|actual| compare_decision(&actual, &case.expect).map_err(|e| format!("{e}\n    got: {actual}")));
+            match outcome {
+                Ok(()) => passed += 1,
+                Err(e) => tally.failures.push(format!("{} case {i} (flag {}, context {context}): {e}", file.name, case.flag)),
+            }
+        }
+        tally.passed += passed;
+        tally.per_file.push((path, passed, file.cases.len()));
+    }
+    Ok(tally)
+}

@@ -1,0 +1,193 @@
+//! Boundary types: the JSON every stack produces, defined once. Bindings
+//! (CLI, wasm plugin, browser package) convert these, never rebuild them.
+
+use serde::{Deserialize, Serialize};
+
+/// A flag's value. Serialises as the bare JSON value (`true`, `42`, `1.5`,
+/// `"DUAL_WRITE"`); enum members are their names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FlagValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Reason {
+    Static,
+    Default,
+    TargetingMatch,
+    Split,
+    Disabled,
+    PrerequisiteFailed,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    FlagNotFound,
+    TargetingKeyMissing,
+    InvalidContext,
+    EvaluationError,
+    /// Produced by hosts that run the evaluator under limits.
+    ResourceLimit,
+    /// A batch line that is not a valid request.
+    ParseError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::FlagNotFound => "FLAG_NOT_FOUND",
+            ErrorCode::TargetingKeyMissing => "TARGETING_KEY_MISSING",
+            ErrorCode::InvalidContext => "INVALID_CONTEXT",
+            ErrorCode::EvaluationError => "EVALUATION_ERROR",
+            ErrorCode::ResourceLimit => "RESOURCE_LIMIT",
+            ErrorCode::ParseError => "PARSE_ERROR",
+        }
+    }
+}
+
+/// One flag's decision. Fields in the order of LANGUAGE.md §7; a field that
+/// does not apply is omitted, never null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub flag: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub value: Option<FlagValue>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub variant: Option<String>,
+    pub reason: Reason,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub prerequisite: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error_code: Option<ErrorCode>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error_message: Option<String>,
+    pub ruleset_version: String,
+    pub now: String,
+}
+
+impl Decision {
+    /// A decision for a flag the ruleset does not have (no value, no variant).
+    pub fn not_found(flag: &str, ruleset_version: &str, now: &str) -> Decision {
+        Decision {
+            flag: flag.to_owned(),
+            value: None,
+            variant: None,
+            reason: Reason::Error,
+            rule: None,
+            prerequisite: None,
+            error_code: Some(ErrorCode::FlagNotFound),
+            error_message: Some(format!("no flag named `{flag}` in ruleset {ruleset_version}")),
+            ruleset_version: ruleset_version.to_owned(),
+            now: now.to_owned(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising plain data to a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Every flag decided against one context: what a gateway hands downstream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionSet {
+    pub ruleset_version: String,
+    pub now: String,
+    pub decisions: Vec<Decision>,
+}
+
+/// A flag's catalogue entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlagInfo {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub description: Option<String>,
+    pub enabled: bool,
+    /// The value a host answers with when it cannot evaluate (guest trap, limits).
+    pub on_error: FlagValue,
+    pub on_error_variant: String,
+}
+
+/// Why a flag decided as it did: every prerequisite and rule tried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub decision: Decision,
+    pub prerequisites: Vec<PrerequisiteTrace>,
+    pub rules: Vec<RuleTrace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrerequisiteTrace {
+    pub flag: String,
+    /// The variant the prerequisite requires.
+    pub expected: String,
+    /// The prerequisite flag's decided variant.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actual: Option<String>,
+    pub reason: Reason,
+    pub holds: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleTrace {
+    pub rule: String,
+    pub start: u32,
+    pub end: u32,
+    pub condition: Trace,
+    pub matched: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub split: Option<SplitTrace>,
+}
+
+/// One evaluated sub-expression: its source text, span and outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub text: String,
+    pub start: u32,
+    pub end: u32,
+    /// The value's canonical text, when it evaluated.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub value: Option<String>,
+    /// The error, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub children: Vec<Trace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitTrace {
+    /// The unit's text as hashed (ints in decimal), when it evaluated.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unit: Option<String>,
+    pub salt: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bucket: Option<u32>,
+    pub total: u32,
+    pub entries: Vec<SplitEntryTrace>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub chosen: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitEntryTrace {
+    pub variant: String,
+    pub weight: u32,
+}

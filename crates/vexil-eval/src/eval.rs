@@ -1,0 +1,349 @@
+//! The expression evaluator: a tree walk over lowered nodes with checked
+//! arithmetic and strict left-to-right short-circuiting. Generic over a
+//! [`Tracer`] so that explaining costs nothing when not asked for.
+
+use std::borrow::Cow;
+
+use vexil_check::ir::{ArithOp, Builtin, CmpOp, StrOp};
+use vexil_syntax::Span;
+use vexil_value::{Timestamp, Version};
+
+use crate::context::{Context, Slot};
+use crate::decision::ErrorCode;
+use crate::lower::{Node, NodeKind};
+use crate::value::Val;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl EvalError {
+    pub(crate) fn evaluation(message: impl Into<String>) -> EvalError {
+        EvalError { code: ErrorCode::EvaluationError, message: message.into() }
+    }
+    pub(crate) fn context(message: impl Into<String>) -> EvalError {
+        EvalError { code: ErrorCode::InvalidContext, message: message.into() }
+    }
+}
+
+pub(crate) type Result<T> = std::result::Result<T, EvalError>;
+
+/// Observes evaluation for `explain`. `ACTIVE` is a constant so that the
+/// non-tracing evaluator compiles the calls away.
+pub(crate) trait Tracer {
+    const ACTIVE: bool;
+    fn enter(&mut self) {}
+    fn exit(&mut self, _span: Span, _outcome: std::result::Result<&Val<'_>, &EvalError>) {}
+}
+
+pub(crate) struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ACTIVE: bool = false;
+}
+
+/// What evaluation needs besides the nodes: the ruleset's segments and
+/// attribute paths, the context and `now`.
+pub(crate) struct Env<'r> {
+    pub segments: &'r [Node],
+    pub attr_paths: &'r [String],
+    pub context: &'r Context,
+    pub now: Timestamp,
+}
+
+pub(crate) struct Evaluator<'r, T: Tracer> {
+    pub env: Env<'r>,
+    /// Segment results of this context, shared by every flag evaluated with it.
+    pub segment_cache: Vec<Option<Result<bool>>>,
+    /// True while evaluating a split's `by`: a missing attribute is then
+    /// TARGETING_KEY_MISSING.
+    pub in_split: bool,
+    pub tracer: T,
+}
+
+impl<'r, T: Tracer> Evaluator<'r, T> {
+    pub fn new(env: Env<'r>, tracer: T) -> Self {
+        let segments = env.segments.len();
+        Evaluator { env, segment_cache: vec![None; segments], in_split: false, tracer }
+    }
+
+    pub fn condition(&mut self, node: &'r Node) -> Result<bool> {
+        match self.eval(node)? {
+            Val::Bool(b) => Ok(b),
+            _ => Err(EvalError::evaluation("internal: condition is not a bool")),
+        }
+    }
+
+    pub fn eval(&mut self, node: &'r Node) -> Result<Val<'r>> {
+        if let NodeKind::Const(value) = &node.kind {
+            return Ok(value.as_val());
+        }
+        if T::ACTIVE {
+            self.tracer.enter();
+        }
+        let outcome = self.eval_kind(node);
+        if T::ACTIVE {
+            self.tracer.exit(node.span, outcome.as_ref());
+        }
+        outcome
+    }
+
+    fn eval_kind(&mut self, node: &'r Node) -> Result<Val<'r>> {
+        match &node.kind {
+            NodeKind::Const(value) => Ok(value.as_val()),
+            NodeKind::Now => Ok(Val::Timestamp(self.env.now)),
+            NodeKind::Attr(id) => self.read(*id),
+            NodeKind::Has(id) => Ok(Val::Bool(!matches!(self.env.context.slot(*id as usize), Slot::Absent))),
+            NodeKind::Coalesce(id, fallback) => match self.env.context.slot(*id as usize) {
+                Slot::Absent => self.eval(fallback),
+                _ => self.read(*id),
+            },
+            NodeKind::Segment(id) => self.segment(*id).map(Val::Bool),
+            NodeKind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.eval(item)?.into_value());
+                }
+                Ok(Val::List(Cow::Owned(values)))
+            }
+            NodeKind::Not(inner) => Ok(Val::Bool(!self.condition(inner)?)),
+            NodeKind::And(items) => {
+                for item in items {
+                    if !self.condition(item)? {
+                        return Ok(Val::Bool(false));
+                    }
+                }
+                Ok(Val::Bool(true))
+            }
+            NodeKind::Or(items) => {
+                for item in items {
+                    if self.condition(item)? {
+                        return Ok(Val::Bool(true));
+                    }
+                }
+                Ok(Val::Bool(false))
+            }
+            NodeKind::Neg(inner) => match self.eval(inner)? {
+                Val::Int(i) => i.checked_neg().map(Val::Int).ok_or_else(|| overflow("-", i, None)),
+                Val::Float(f) => Ok(Val::Float(-f)),
+                _ => Err(internal("negation")),
+            },
+            NodeKind::Arith(op, l, r) => {
+                let l = self.eval(l)?;
+                let r = self.eval(r)?;
+                arith(*op, l, r)
+            }
+            NodeKind::Compare(op, l, r) => {
+                let l = self.eval(l)?;
+                let r = self.eval(r)?;
+                compare(*op, &l, &r).map(Val::Bool)
+            }
+            NodeKind::In { negated, elem, list } => {
+                let elem = self.eval(elem)?;
+                let list = self.eval(list)?;
+                let Val::List(items) = list else { return Err(internal("in")) };
+                let found = items.iter().any(|item| elem.equals_value(item));
+                Ok(Val::Bool(found != *negated))
+            }
+            NodeKind::InCidr { negated, ip, ranges } => {
+                let Val::Ip(ip) = self.eval(ip)? else { return Err(internal("in")) };
+                let found = ranges.iter().any(|range| range.contains(ip));
+                Ok(Val::Bool(found != *negated))
+            }
+            NodeKind::ListContains(list, elem) => {
+                let list = self.eval(list)?;
+                let elem = self.eval(elem)?;
+                let Val::List(items) = list else { return Err(internal("contains")) };
+                Ok(Val::Bool(items.iter().any(|item| elem.equals_value(item))))
+            }
+            NodeKind::Str(op, l, r) => {
+                let l = self.eval(l)?;
+                let r = self.eval(r)?;
+                let (Val::Str(l), Val::Str(r)) = (&l, &r) else { return Err(internal("string operator")) };
+                Ok(Val::Bool(match op {
+                    StrOp::Contains => l.contains(r.as_ref()),
+                    StrOp::StartsWith => l.starts_with(r.as_ref()),
+                    StrOp::EndsWith => l.ends_with(r.as_ref()),
+                }))
+            }
+            NodeKind::Matches(subject, regex) => {
+                let Val::Str(s) = self.eval(subject)? else { return Err(internal("matches")) };
+                Ok(Val::Bool(regex.is_match(&s)))
+            }
+            NodeKind::Call(builtin, arg) => {
+                let arg = self.eval(arg)?;
+                call(*builtin, arg, self.env.now)
+            }
+        }
+    }
+
+    fn read(&self, id: u32) -> Result<Val<'r>> {
+        let env = &self.env;
+        let path = || env.attr_paths.get(id as usize).map_or("?", String::as_str);
+        match env.context.slot(id as usize) {
+            Slot::Present(value) => Ok(value.as_val()),
+            Slot::Absent if self.in_split => Err(EvalError {
+                code: ErrorCode::TargetingKeyMissing,
+                message: format!("the split unit reads `{}`, which is missing from the context", path()),
+            }),
+            Slot::Absent => Err(EvalError::context(format!("required attribute `{}` is missing", path()))),
+            Slot::Invalid(problem) => Err(EvalError::context(format!("attribute `{}`: {problem}", path()))),
+        }
+    }
+
+    fn segment(&mut self, id: u32) -> Result<bool> {
+        // In a split unit a missing attribute has another code, so the cache
+        // (filled outside splits) is bypassed there.
+        if !self.in_split {
+            if let Some(Some(cached)) = self.segment_cache.get(id as usize) {
+                return cached.clone();
+            }
+        }
+        let Some(node) = self.env.segments.get(id as usize) else {
+            return Err(internal("segment"));
+        };
+        let outcome = self.condition(node);
+        if !self.in_split {
+            if let Some(slot) = self.segment_cache.get_mut(id as usize) {
+                *slot = Some(outcome.clone());
+            }
+        }
+        outcome
+    }
+}
+
+/// Evaluates a constant node at lowering time. A node that fails (say
+/// `1 / 0`) is kept as it is, so it fails at evaluation like any other.
+pub(crate) fn fold(node: Node) -> Node {
+    let context = Context { slots: Vec::new() };
+    let env = Env { segments: &[], attr_paths: &[], context: &context, now: Timestamp::MIN };
+    let folded = Evaluator::new(env, NoTrace).eval_kind(&node).map(Val::into_value);
+    match folded {
+        Ok(value) => Node { kind: NodeKind::Const(value), span: node.span },
+        Err(_) => node,
+    }
+}
+
+fn internal(what: &str) -> EvalError {
+    EvalError::evaluation(format!("internal: `{what}` got operands the checker does not allow"))
+}
+
+fn overflow(op: &str, l: i64, r: Option<i64>) -> EvalError {
+    match r {
+        Some(r) => EvalError::evaluation(format!("integer overflow in `{l} {op} {r}`")),
+        None => EvalError::evaluation(format!("integer overflow in `-({l})`")),
+    }
+}
+
+fn arith<'a>(op: ArithOp, l: Val<'a>, r: Val<'a>) -> Result<Val<'a>> {
+    match (l, r) {
+        (Val::Int(l), Val::Int(r)) => {
+            let result = match op {
+                ArithOp::Add => l.checked_add(r),
+                ArithOp::Sub => l.checked_sub(r),
+                ArithOp::Mul => l.checked_mul(r),
+                ArithOp::Div if r == 0 => return Err(EvalError::evaluation(format!("division by zero in `{l} / 0`"))),
+                ArithOp::Div => l.checked_div(r),
+                ArithOp::Rem if r == 0 => return Err(EvalError::evaluation(format!("remainder by zero in `{l} % 0`"))),
+                // The remainder of MIN by -1 is 0 and representable; only the quotient overflows.
+                ArithOp::Rem if r == -1 => Some(0),
+                ArithOp::Rem => l.checked_rem(r),
+            };
+            result.map(Val::Int).ok_or_else(|| overflow(op.symbol(), l, Some(r)))
+        }
+        (Val::Float(l), Val::Float(r)) => {
+            let result = match op {
+                ArithOp::Add => l + r,
+                ArithOp::Sub => l - r,
+                ArithOp::Mul => l * r,
+                ArithOp::Div => l / r,
+                ArithOp::Rem => l % r,
+            };
+            if result.is_finite() {
+                Ok(Val::Float(result))
+            } else {
+                Err(EvalError::evaluation(format!(
+                    "`{} {} {}` has no finite result",
+                    vexil_value::float_text(l),
+                    op.symbol(),
+                    vexil_value::float_text(r)
+                )))
+            }
+        }
+        (Val::Str(l), Val::Str(r)) if op == ArithOp::Add => {
+            let mut joined = String::with_capacity(l.len() + r.len());
+            joined.push_str(&l);
+            joined.push_str(&r);
+            Ok(Val::Str(Cow::Owned(joined)))
+        }
+        _ => Err(internal(op.symbol())),
+    }
+}
+
+fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> Result<bool> {
+    match op {
+        CmpOp::Eq => Ok(l.equals(r)),
+        CmpOp::Ne => Ok(!l.equals(r)),
+        _ => {
+            let ordering = l.compare(r).ok_or_else(|| internal(op.symbol()))?;
+            Ok(match op {
+                CmpOp::Lt => ordering.is_lt(),
+                CmpOp::Le => ordering.is_le(),
+                CmpOp::Gt => ordering.is_gt(),
+                _ => ordering.is_ge(),
+            })
+        }
+    }
+}
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+
+fn call(builtin: Builtin, arg: Val<'_>, now: Timestamp) -> Result<Val<'_>> {
+    match (builtin, arg) {
+        (Builtin::Lower, Val::Str(s)) => Ok(Val::Str(Cow::Owned(s.to_lowercase()))),
+        (Builtin::Upper, Val::Str(s)) => Ok(Val::Str(Cow::Owned(s.to_uppercase()))),
+        (Builtin::LenString, Val::Str(s)) => Ok(Val::Int(count(s.chars().count()))),
+        (Builtin::LenList, Val::List(items)) => Ok(Val::Int(count(items.len()))),
+        (Builtin::Float, Val::Int(i)) => Ok(Val::Float(i as f64)),
+        (Builtin::Semver, Val::Str(s)) => Version::parse(&s)
+            .map(|v| Val::Semver(Cow::Owned(v)))
+            .map_err(|e| EvalError::evaluation(format!("semver(…): {e}"))),
+        (Builtin::Timestamp, Val::Str(s)) => vexil_value::Timestamp::parse_rfc3339(&s)
+            .map(Val::Timestamp)
+            .map_err(|e| EvalError::evaluation(format!("timestamp(…): {e}"))),
+        // Both instants lie in years 0..=9999, so the difference cannot overflow.
+        (Builtin::HoursSince, Val::Timestamp(t)) => Ok(Val::Int((now.millis() - t.millis()) / HOUR_MS)),
+        (Builtin::DaysSince, Val::Timestamp(t)) => Ok(Val::Int((now.millis() - t.millis()) / DAY_MS)),
+        (other, _) => Err(internal(other.name())),
+    }
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The canonical text of a runtime value, for explain traces.
+pub(crate) fn val_text(val: &Val<'_>, enums: &[Vec<String>]) -> String {
+    match val {
+        Val::Bool(b) => b.to_string(),
+        Val::Int(i) => i.to_string(),
+        Val::Float(f) => vexil_value::float_text(*f),
+        Val::Str(s) => format!("{s:?}"),
+        Val::Semver(v) => v.to_string(),
+        Val::Timestamp(t) => t.to_iso_string(),
+        Val::Ip(ip) => ip.to_string(),
+        Val::Enum(e, m) => enums
+            .get(*e as usize)
+            .and_then(|names| names.get(*m as usize))
+            .cloned()
+            .unwrap_or_else(|| format!("#{m}")),
+        Val::List(items) => {
+            let texts: Vec<String> = items.iter().map(|v| val_text(&v.as_val(), enums)).collect();
+            format!("[{}]", texts.join(", "))
+        }
+    }
+}
+

@@ -1,0 +1,419 @@
+//! A compiled ruleset and flag evaluation (LANGUAGE.md §7): state, then
+//! prerequisites, then rules in order, then the default.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use vexil_check::ir::{self, Outcome as IrOutcome, Program};
+use vexil_value::Timestamp;
+
+use crate::bucket;
+use crate::context::{Context, Schema};
+use crate::decision::{Decision, DecisionSet, ErrorCode, FlagInfo, FlagValue, Reason};
+use crate::eval::{Env, EvalError, Evaluator, NoTrace, Tracer};
+use crate::lower::{Node, lower};
+use crate::value::{Val, Value};
+
+/// A ruleset ready to evaluate. Immutable and `Send + Sync`: share it across
+/// threads; hot reload swaps the whole value.
+#[derive(Debug)]
+pub struct Ruleset {
+    version: String,
+    source: Arc<str>,
+    schema: Schema,
+    attr_paths: Vec<String>,
+    enums: Vec<Vec<String>>,
+    segments: Vec<Node>,
+    flags: Vec<Flag>,
+    index: HashMap<Box<str>, u32>,
+    catalogue: Vec<FlagInfo>,
+}
+
+/// One of a flag's possible results, with its boundary forms precomputed.
+#[derive(Debug)]
+pub(crate) struct Choice {
+    pub value: Value,
+    pub json: FlagValue,
+    pub variant: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct Flag {
+    pub key: String,
+    pub enabled: bool,
+    /// Every value the flag can produce; outcomes index into it.
+    pub choices: Vec<Choice>,
+    pub off: usize,
+    pub default: usize,
+    pub on_error: usize,
+    pub prerequisites: Vec<Prereq>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Prereq {
+    pub flag: u32,
+    pub expected: Value,
+    pub expected_text: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub name: String,
+    pub when: Node,
+    pub outcome: RuleOutcome,
+    pub span: vexil_syntax::Span,
+}
+
+#[derive(Debug)]
+pub(crate) enum RuleOutcome {
+    Fixed(usize),
+    Split(Split),
+}
+
+#[derive(Debug)]
+pub(crate) struct Split {
+    pub by: Node,
+    pub salt: String,
+    pub weights: Vec<u32>,
+    pub choices: Vec<usize>,
+}
+
+/// How a flag decided, borrowing from the ruleset: no allocation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome<'r> {
+    pub(crate) choice: Option<usize>,
+    pub reason: Reason,
+    pub rule: Option<&'r str>,
+    pub prerequisite: Option<&'r str>,
+    pub error: Option<EvalError>,
+}
+
+impl Ruleset {
+    pub fn new(program: &Program, source: &str) -> Ruleset {
+        let enums: Vec<Vec<String>> = program.enums.iter().map(|e| e.members.clone()).collect();
+        let flags: Vec<Flag> = program.flags.iter().map(|f| lower_flag(program, f)).collect();
+        let index = flags.iter().enumerate().map(|(i, f)| (f.key.as_str().into(), index_u32(i))).collect();
+        let catalogue = program.flags.iter().zip(&flags).map(|(def, flag)| flag_info(program, def, flag)).collect();
+        Ruleset {
+            version: version_of(source),
+            source: source.into(),
+            schema: Schema::new(program),
+            attr_paths: program.attrs.iter().map(|a| a.path.clone()).collect(),
+            enums,
+            segments: program.segments.iter().map(|s| lower(&s.expr)).collect(),
+            flags,
+            index,
+            catalogue,
+        }
+    }
+
+    /// First 16 hex digits of SHA-256 over the source bytes.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Key, type, kind, owner, expiry and description of every flag, in source order.
+    pub fn flags(&self) -> &[FlagInfo] {
+        &self.catalogue
+    }
+
+    pub fn has_flag(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// Decodes a JSON context against this ruleset's schema. Fails only when
+    /// the text is not a JSON object; attribute problems surface when read.
+    pub fn decode_context(&self, json: &str) -> Result<Context, String> {
+        self.schema.decode_str(json)
+    }
+
+    pub fn decode_context_value(&self, json: &serde_json::Value) -> Result<Context, String> {
+        self.schema.decode_value(json)
+    }
+
+    /// A context with every attribute absent.
+    pub fn empty_context(&self) -> Context {
+        self.schema.empty_context()
+    }
+
+    pub(crate) fn env<'r>(&'r self, context: &'r Context, now: Timestamp) -> Env<'r> {
+        Env { segments: &self.segments, attr_paths: &self.attr_paths, context, now }
+    }
+
+    pub(crate) fn flag(&self, key: &str) -> Option<(u32, &Flag)> {
+        let id = *self.index.get(key)?;
+        self.flags.get(id as usize).map(|f| (id, f))
+    }
+
+    pub(crate) fn flags_internal(&self, id: u32) -> Option<&Flag> {
+        self.flags.get(id as usize)
+    }
+
+    pub(crate) fn enums(&self) -> &[Vec<String>] {
+        &self.enums
+    }
+
+    /// Decides one flag without building the boundary form: the evaluator's
+    /// hot path. `None` when the flag does not exist.
+    pub fn decide<'r>(&'r self, key: &str, context: &'r Context, now: Timestamp) -> Option<Outcome<'r>> {
+        let (id, _) = self.flag(key)?;
+        let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
+        Some(self.decide_with(&mut evaluator, id, &mut Vec::new()))
+    }
+
+    /// Evaluates one flag into its decision.
+    pub fn evaluate(&self, key: &str, context: &Context, now: Timestamp) -> Decision {
+        let now_text = now.to_iso_string();
+        match self.decide(key, context, now) {
+            Some(outcome) => self.decision(key, &outcome, &now_text),
+            None => Decision::not_found(key, &self.version, &now_text),
+        }
+    }
+
+    /// Evaluates a flag against a JSON context; a context that is not a JSON
+    /// object gives an ERROR decision with INVALID_CONTEXT.
+    pub fn evaluate_json(&self, key: &str, context_json: &str, now: Timestamp) -> Decision {
+        match self.decode_context(context_json) {
+            Ok(context) => self.evaluate(key, &context, now),
+            Err(message) => self.context_error(key, message, now),
+        }
+    }
+
+    /// The decision for a context that could not be decoded at all.
+    pub fn context_error(&self, key: &str, message: String, now: Timestamp) -> Decision {
+        let now_text = now.to_iso_string();
+        if !self.has_flag(key) {
+            return Decision::not_found(key, &self.version, &now_text);
+        }
+        let outcome = Outcome {
+            choice: None,
+            reason: Reason::Error,
+            rule: None,
+            prerequisite: None,
+            error: Some(EvalError { code: ErrorCode::InvalidContext, message }),
+        };
+        self.decision(key, &outcome, &now_text)
+    }
+
+    /// Every flag against one context, in source order. Segments and
+    /// prerequisites are evaluated once for the whole set.
+    pub fn evaluate_all(&self, context: &Context, now: Timestamp) -> DecisionSet {
+        let now_text = now.to_iso_string();
+        let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
+        let mut memo: Vec<Option<Outcome<'_>>> = vec![None; self.flags.len()];
+        let decisions = (0..self.flags.len())
+            .map(|i| {
+                let id = index_u32(i);
+                let outcome = self.decide_memo(&mut evaluator, id, &mut memo);
+                self.decision(&self.flags[i].key, &outcome, &now_text)
+            })
+            .collect();
+        DecisionSet { ruleset_version: self.version.clone(), now: now_text, decisions }
+    }
+
+    /// Builds the boundary form of an outcome.
+    pub fn decision(&self, key: &str, outcome: &Outcome<'_>, now: &str) -> Decision {
+        let flag = self.flag(key).map(|(_, f)| f);
+        let choice = match (flag, outcome.error.is_some()) {
+            (Some(f), true) => f.choices.get(f.on_error),
+            (Some(f), false) => outcome.choice.and_then(|c| f.choices.get(c)),
+            (None, _) => None,
+        };
+        Decision {
+            flag: key.to_owned(),
+            value: choice.map(|c| c.json.clone()),
+            variant: choice.map(|c| c.variant.clone()),
+            reason: outcome.reason,
+            rule: outcome.rule.map(str::to_owned),
+            prerequisite: outcome.prerequisite.map(str::to_owned),
+            error_code: outcome.error.as_ref().map(|e| e.code),
+            error_message: outcome.error.as_ref().map(|e| e.message.clone()),
+            ruleset_version: self.version.clone(),
+            now: now.to_owned(),
+        }
+    }
+
+    fn decide_memo<'r, T: Tracer>(
+        &'r self,
+        evaluator: &mut Evaluator<'r, T>,
+        id: u32,
+        memo: &mut Vec<Option<Outcome<'r>>>,
+    ) -> Outcome<'r> {
+        if let Some(Some(done)) = memo.get(id as usize) {
+            return done.clone();
+        }
+        let outcome = self.decide_with(evaluator, id, memo);
+        if let Some(slot) = memo.get_mut(id as usize) {
+            *slot = Some(outcome.clone());
+        }
+        outcome
+    }
+
+    /// §7 steps 2–5 for a known flag. Prerequisites recurse through `memo`
+    /// (depth is bounded by the checker's limit on prerequisite chains).
+    pub(crate) fn decide_with<'r, T: Tracer>(
+        &'r self,
+        evaluator: &mut Evaluator<'r, T>,
+        id: u32,
+        memo: &mut Vec<Option<Outcome<'r>>>,
+    ) -> Outcome<'r> {
+        let Some(flag) = self.flags.get(id as usize) else {
+            return error_outcome(EvalError::evaluation("internal: unknown flag index"));
+        };
+        if !flag.enabled {
+            return fixed(flag.off, Reason::Disabled, None);
+        }
+        if !flag.prerequisites.is_empty() && memo.len() < self.flags.len() {
+            memo.resize(self.flags.len(), None);
+        }
+        for prereq in &flag.prerequisites {
+            let decided = self.decide_memo(evaluator, prereq.flag, memo);
+            if !self.prerequisite_holds(prereq, &decided) {
+                let key = self.flags.get(prereq.flag as usize).map(|f| f.key.as_str());
+                return Outcome {
+                    choice: Some(flag.default),
+                    reason: Reason::PrerequisiteFailed,
+                    rule: None,
+                    prerequisite: key,
+                    error: None,
+                };
+            }
+        }
+        for rule in &flag.rules {
+            match evaluator.condition(&rule.when) {
+                Err(error) => return error_outcome(error),
+                Ok(false) => {}
+                Ok(true) => {
+                    return match &rule.outcome {
+                        RuleOutcome::Fixed(choice) => fixed(*choice, Reason::TargetingMatch, Some(&rule.name)),
+                        RuleOutcome::Split(split) => match self.split(evaluator, flag, split).map(|(_, c)| c) {
+                            Ok(choice) => fixed(choice, Reason::Split, Some(&rule.name)),
+                            Err(error) => error_outcome(error),
+                        },
+                    };
+                }
+            }
+        }
+        let reason = if flag.rules.is_empty() && flag.prerequisites.is_empty() { Reason::Static } else { Reason::Default };
+        fixed(flag.default, reason, None)
+    }
+
+    pub(crate) fn prerequisite_holds(&self, prereq: &Prereq, decided: &Outcome<'_>) -> bool {
+        let Some(flag) = self.flags.get(prereq.flag as usize) else { return false };
+        let choice = if decided.error.is_some() { Some(flag.on_error) } else { decided.choice };
+        choice.and_then(|c| flag.choices.get(c)).is_some_and(|c| c.value.as_val().equals_value(&prereq.expected))
+    }
+
+    /// Evaluates a split: the unit, its bucket, and the chosen entry.
+    pub(crate) fn split<'r, T: Tracer>(
+        &'r self,
+        evaluator: &mut Evaluator<'r, T>,
+        flag: &Flag,
+        split: &'r Split,
+    ) -> Result<(SplitPick, usize), EvalError> {
+        evaluator.in_split = true;
+        let unit = evaluator.eval(&split.by);
+        evaluator.in_split = false;
+        let picked = match unit? {
+            Val::Str(s) => bucket::choose(&split.salt, &s, &split.weights).map(|p| (p, s.into_owned())),
+            Val::Int(i) => bucket::choose_i64(&split.salt, i, &split.weights).map(|p| (p, i.to_string())),
+            _ => None,
+        };
+        let ((bucket, index), unit) = picked.ok_or_else(|| EvalError::evaluation("internal: invalid split"))?;
+        let choice = split.choices.get(index).copied().unwrap_or(flag.default);
+        Ok((SplitPick { unit, bucket, index }, choice))
+    }
+}
+
+/// What a split computed, for explain.
+pub(crate) struct SplitPick {
+    pub unit: String,
+    pub bucket: u32,
+    pub index: usize,
+}
+
+fn fixed<'r>(choice: usize, reason: Reason, rule: Option<&'r str>) -> Outcome<'r> {
+    Outcome { choice: Some(choice), reason, rule, prerequisite: None, error: None }
+}
+
+fn error_outcome<'r>(error: EvalError) -> Outcome<'r> {
+    Outcome { choice: None, reason: Reason::Error, rule: None, prerequisite: None, error: Some(error) }
+}
+
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+pub(crate) fn version_of(source: &str) -> String {
+    let digest = Sha256::digest(source.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
+    let mut choices: Vec<Choice> = Vec::new();
+    let mut choose = |c: &ir::Const| -> usize {
+        let value = Value::from_const(c);
+        if let Some(i) = choices.iter().position(|existing| existing.value == value) {
+            return i;
+        }
+        choices.push(Choice { value, json: flag_value(program, c), variant: program.const_text(c) });
+        choices.len() - 1
+    };
+    let off = choose(&def.off);
+    let default = choose(&def.default);
+    let on_error = choose(&def.on_error);
+    let rules = def
+        .rules
+        .iter()
+        .map(|rule| Rule {
+            name: rule.name.clone(),
+            when: lower(&rule.when),
+            span: rule.span,
+            outcome: match &rule.outcome {
+                IrOutcome::Value(v) => RuleOutcome::Fixed(choose(v)),
+                IrOutcome::Split(split) => RuleOutcome::Split(Split {
+                    by: lower(&split.by),
+                    salt: split.salt.clone(),
+                    weights: split.entries.iter().map(|(_, w)| *w).collect(),
+                    choices: split.entries.iter().map(|(v, _)| choose(v)).collect(),
+                }),
+            },
+        })
+        .collect();
+    let prerequisites = def
+        .prerequisites
+        .iter()
+        .map(|p| Prereq { flag: p.flag, expected: Value::from_const(&p.value), expected_text: program.const_text(&p.value) })
+        .collect();
+    Flag { key: def.key.clone(), enabled: def.enabled, choices, off, default, on_error, prerequisites, rules }
+}
+
+fn flag_value(program: &Program, c: &ir::Const) -> FlagValue {
+    match c {
+        ir::Const::Bool(b) => FlagValue::Bool(*b),
+        ir::Const::Int(i) => FlagValue::Int(*i),
+        ir::Const::Float(f) => FlagValue::Float(*f),
+        other => FlagValue::String(program.const_text(other)),
+    }
+}
+
+fn flag_info(program: &Program, def: &ir::FlagDef, flag: &Flag) -> FlagInfo {
+    let on_error = flag.choices.get(flag.on_error);
+    FlagInfo {
+        key: def.key.clone(),
+        ty: program.type_name(&def.ty),
+        kind: def.kind.map(|k| k.as_str().to_owned()),
+        owner: def.owner.clone(),
+        expires: def.expires.map(|t| t.to_iso_string().chars().take(10).collect()),
+        description: def.description.clone(),
+        enabled: def.enabled,
+        on_error: on_error.map_or(FlagValue::Bool(false), |c| c.json.clone()),
+        on_error_variant: on_error.map_or_else(String::new, |c| c.variant.clone()),
+    }
+}

@@ -1,0 +1,56 @@
+//! The cross-stack conformance corpus on the native engine. The pass counts
+//! are kept in `tests/conformance/counts/native.txt` so that a change in
+//! coverage shows in review (`VEXIL_UPDATE_COUNTS=1` rewrites the file).
+
+use std::collections::HashMap;
+
+use vexil::{CheckOptions, Ruleset, Timestamp, compile};
+
+fn counts_file(stack: &str) -> std::path::PathBuf {
+    vexil_conformance::root().join("counts").join(format!("{stack}.txt"))
+}
+
+#[test]
+fn evaluation_vectors_pass_natively() {
+    let mut compiled: HashMap<String, Ruleset> = HashMap::new();
+    let tally = vexil_conformance::run_evaluation(|source, flag, context, now| {
+        if !compiled.contains_key(source) {
+            let ruleset = compile(source, &CheckOptions::default()).map_err(|e| e.to_string())?;
+            compiled.insert(source.to_owned(), ruleset);
+        }
+        let ruleset = &compiled[source];
+        let now = Timestamp::parse_rfc3339(now).map_err(|e| e.to_string())?;
+        let decision = ruleset.evaluate_json(flag, context, now);
+        serde_json::to_value(&decision).map_err(|e| e.to_string())
+    })
+    .unwrap();
+    let summary = tally.summary();
+    let path = counts_file("native");
+    if std::env::var_os("VEXIL_UPDATE_COUNTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &summary).unwrap();
+    }
+    let shown: Vec<&String> = tally.failures.iter().take(20).collect();
+    assert!(tally.failures.is_empty(), "{} failures:\n{}", tally.failures.len(), shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    let recorded = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(recorded, summary, "pass counts changed: rerun with VEXIL_UPDATE_COUNTS=1 and commit {}", path.display());
+    assert!(tally.passed >= 300, "the corpus must hold at least 300 evaluation vectors");
+}
+
+#[test]
+fn diagnostic_vectors_report_the_expected_codes() {
+    let files = vexil_conformance::diagnostic_files().unwrap();
+    let mut failures = Vec::new();
+    for (path, file) in &files {
+        let checked = vexil::check(&file.ruleset, &CheckOptions::default());
+        let records = vexil::diagnostic_records(&file.ruleset, &checked.diagnostics, None);
+        let got: Vec<vexil_conformance::ExpectedDiagnostic> = records
+            .iter()
+            .map(|r| vexil_conformance::ExpectedDiagnostic { code: r.code.clone(), line: r.line, column: r.column })
+            .collect();
+        if got != file.diagnostics {
+            failures.push(format!("{path} ({}): got {got:?}, expected {:?}", file.name, file.diagnostics));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
