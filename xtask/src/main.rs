@@ -148,8 +148,26 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
     eprintln!("\n==== fuzz target `{FUZZ_TARGET}` for {seconds} s ====");
     let max_time = format!("-max_total_time={seconds}");
     let fuzz_dir = ctx.root.join("fuzz");
+    // The fuzzer's own corpus (written to), seeded with the fixture rulesets.
+    let corpus = format!("corpus/{FUZZ_TARGET}");
+    std::fs::create_dir_all(fuzz_dir.join(&corpus))
+        .map_err(|error| Failure::spawn("mkdir fuzz/corpus", error))?;
+    let dict = format!("-dict={FUZZ_TARGET}.dict");
+    let args = [
+        "+nightly",
+        "fuzz",
+        "run",
+        FUZZ_TARGET,
+        &corpus,
+        "../tests/fixtures/check",
+        "../examples",
+        "--",
+        &max_time,
+        &dict,
+    ];
+    eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new(&ctx.cargo)
-        .args(["+nightly", "fuzz", "run", FUZZ_TARGET, "--", &max_time])
+        .args(args)
         .current_dir(&fuzz_dir)
         // Run inside fuzz/ with the toolchain chosen by `+nightly`, not the
         // one cargo passed to xtask.
