@@ -3,7 +3,6 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use vexil::{CheckOptions, Diagnostic, Timestamp};
@@ -34,16 +33,6 @@ fn parse_today(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse_date(text).map_err(|error| error.to_string())
 }
 
-/// Midnight UTC of the current day; `None` if the clock is outside the supported range.
-fn current_date() -> Option<Timestamp> {
-    const MS_PER_DAY: i64 = 86_400_000;
-    let millis = match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_millis()).ok()?,
-        Err(before) => -i64::try_from(before.duration().as_millis()).ok()?,
-    };
-    Timestamp::from_millis(millis.div_euclid(MS_PER_DAY) * MS_PER_DAY)
-}
-
 struct Input {
     name: String,
     source: String,
@@ -51,7 +40,7 @@ struct Input {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let today = args.today.or_else(current_date);
+    let today = args.today.or_else(vexil_cli::clock::today);
     if today.is_none() {
         eprintln!("vexil: warning: the system clock is out of range; expiry dates are not checked");
     }

@@ -5,6 +5,7 @@
 //! has errors, 2 usage error (bad arguments, unreadable file).
 
 mod check;
+mod eval;
 
 use std::process::ExitCode;
 
@@ -19,7 +20,7 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 #[command(
     name = "vexil",
     version,
-    about = "Vexil feature-flag rulesets: check them (more subcommands to come)"
+    about = "Vexil feature-flag rulesets: check them and evaluate flags"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,6 +31,8 @@ struct Cli {
 enum Command {
     /// Check rulesets and report every error and warning.
     Check(check::Args),
+    /// Evaluate flags against a context: one decision, all flags, an explanation, or a batch.
+    Eval(eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,5 +40,6 @@ fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|error| error.exit());
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
     }
 }

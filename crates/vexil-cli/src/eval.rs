@@ -1,0 +1,206 @@
+//! `vexil eval RULESET (--flag KEY | --all | --requests FILE) [--context JSON|@FILE] [--now RFC3339] [--explain]`
+//!
+//! Prints decisions as JSON lines on stdout. Exit 0 when decisions were
+//! printed (an ERROR decision is still a decision), 1 when the ruleset does
+//! not compile, 2 for usage errors.
+
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Deserialize;
+use vexil::{CheckOptions, Decision, ErrorCode, Reason, Ruleset, Timestamp};
+
+use crate::{EXIT_ERRORS, EXIT_USAGE};
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["flag", "all", "requests"])))]
+pub struct Args {
+    /// The ruleset file (`.vx`).
+    #[arg(value_name = "RULESET")]
+    ruleset: PathBuf,
+    /// Evaluate one flag.
+    #[arg(long, value_name = "KEY")]
+    flag: Option<String>,
+    /// Evaluate every flag: prints `{"ruleset_version","now","decisions":[…]}`.
+    #[arg(long)]
+    all: bool,
+    /// A JSON Lines file of requests `{"flag","context","now"?}`: one decision per line, in order.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["context", "explain"])]
+    requests: Option<PathBuf>,
+    /// The context: JSON text, or @FILE to read it from a file [default: {}].
+    #[arg(long, value_name = "JSON|@FILE")]
+    context: Option<String>,
+    /// The evaluation instant (RFC 3339) [default: the current time].
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    now: Option<Timestamp>,
+    /// Explain the decision of `--flag`: every prerequisite, rule and condition.
+    #[arg(long, requires = "flag")]
+    explain: bool,
+    /// Output of `--explain`: readable text, or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Which engine evaluates: the native library (wasmtime arrives with the plugin host).
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    engine: Engine,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Engine {
+    Native,
+}
+
+fn parse_now(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_rfc3339(text).map_err(|e| e.to_string())
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    let Engine::Native = args.engine;
+    let source = match std::fs::read_to_string(&args.ruleset) {
+        Ok(source) => source,
+        Err(error) => return usage(&format!("cannot read `{}`: {error}", args.ruleset.display())),
+    };
+    let name = args.ruleset.display().to_string();
+    let ruleset = match vexil::compile(&source, &CheckOptions::default()) {
+        Ok(ruleset) => ruleset,
+        Err(error) => {
+            eprint!("{}", vexil_cli::render_to_string(&name, &source, &error.diagnostics));
+            let mut counts = vexil_cli::Counts::default();
+            counts.add(&error.diagnostics);
+            eprintln!("{}", vexil_cli::summary(counts));
+            return ExitCode::from(EXIT_ERRORS);
+        }
+    };
+    let Some(now) = args.now.or_else(vexil_cli::clock::now) else {
+        return usage("the system clock is outside 0000–9999; pass --now");
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written = if let Some(path) = &args.requests {
+        match std::fs::File::open(path) {
+            Ok(file) => run_requests(&ruleset, io::BufReader::new(file), now, &mut out),
+            Err(error) => return usage(&format!("cannot read `{}`: {error}", path.display())),
+        }
+    } else {
+        let context_text = match read_context(args.context.as_deref()) {
+            Ok(text) => text,
+            Err(message) => return usage(&message),
+        };
+        let context = match ruleset.decode_context(&context_text) {
+            Ok(context) => Some(context),
+            Err(message) if args.all || args.explain => return usage(&format!("--context: {message}")),
+            Err(_) => None,
+        };
+        match (&args.flag, &context) {
+            (Some(flag), Some(context)) if args.explain => {
+                let explanation = ruleset.explain(flag, context, now);
+                match args.format {
+                    Format::Json => writeln!(out, "{}", json(&explanation)),
+                    Format::Human => write!(out, "{}", vexil_cli::explain::render(&ruleset, &explanation)),
+                }
+            }
+            (Some(flag), Some(context)) => writeln!(out, "{}", ruleset.evaluate(flag, context, now).to_json()),
+            (Some(flag), None) => writeln!(out, "{}", ruleset.evaluate_json(flag, &context_text, now).to_json()),
+            (None, Some(context)) => writeln!(out, "{}", json(&ruleset.evaluate_all(context, now))),
+            (None, None) => Ok(()),
+        }
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`vexil eval … | head`) is not an error worth a message.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("vexil: cannot write output: {error}");
+            ExitCode::from(EXIT_ERRORS)
+        }
+    }
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("vexil: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn read_context(arg: Option<&str>) -> Result<String, String> {
+    match arg {
+        None => Ok("{}".to_owned()),
+        Some(text) => match text.strip_prefix('@') {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read context file `{path}`: {e}")),
+            None => Ok(text.to_owned()),
+        },
+    }
+}
+
+/// One line of a `--requests` file.
+#[derive(Debug, Deserialize)]
+struct Request {
+    flag: String,
+    #[serde(default)]
+    context: Option<serde_json::Value>,
+    #[serde(default)]
+    now: Option<String>,
+}
+
+/// One decision per input line, in order; a line that is not a valid
+/// request still yields a line: an ERROR decision with PARSE_ERROR.
+fn run_requests(ruleset: &Ruleset, input: impl BufRead, default_now: Timestamp, out: &mut impl Write) -> io::Result<()> {
+    let default_now_text = default_now.to_iso_string();
+    for (number, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let decision = match serde_json::from_str::<Request>(&line) {
+            Err(error) => parse_error(ruleset, flag_of(&line), format!("line {}: {error}", number + 1), &default_now_text),
+            Ok(request) => {
+                let now = match request.now.as_deref().map(Timestamp::parse_rfc3339) {
+                    None => Ok(default_now),
+                    Some(parsed) => parsed.map_err(|e| format!("line {}: `now`: {e}", number + 1)),
+                };
+                match now {
+                    Err(message) => parse_error(ruleset, request.flag, message, &default_now_text),
+                    Ok(now) => match request.context.as_ref().map(|c| ruleset.decode_context_value(c)) {
+                        None => ruleset.evaluate(&request.flag, &ruleset.empty_context(), now),
+                        Some(Ok(context)) => ruleset.evaluate(&request.flag, &context, now),
+                        Some(Err(message)) => ruleset.context_error(&request.flag, message, now),
+                    },
+                }
+            }
+        };
+        writeln!(out, "{}", decision.to_json())?;
+    }
+    Ok(())
+}
+
+/// The `flag` of a line that failed to parse as a request, if it has one.
+fn flag_of(line: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v.get("flag").and_then(|f| f.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn parse_error(ruleset: &Ruleset, flag: String, message: String, now: &str) -> Decision {
+    Decision {
+        flag,
+        value: None,
+        variant: None,
+        reason: Reason::Error,
+        rule: None,
+        prerequisite: None,
+        error_code: Some(ErrorCode::ParseError),
+        error_message: Some(message),
+        ruleset_version: ruleset.version().to_owned(),
+        now: now.to_owned(),
+    }
+}
