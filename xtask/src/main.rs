@@ -136,7 +136,9 @@ const FUZZ_TARGET: &str = "check";
 fn fuzz(seconds: u64) -> Result<(), Failure> {
     let ctx = Ctx::new();
     eprintln!("\n==== set-up: cargo-fuzz ====");
-    if ctx.succeeds(&ctx.cargo, &["+nightly", "fuzz", "--version"]) {
+    // `+nightly` needs rustup's `cargo` proxy from PATH, not the toolchain's
+    // own cargo binary that `$CARGO` points at.
+    if ctx.succeeds("cargo", &["+nightly", "fuzz", "--version"]) {
         eprintln!("cargo-fuzz already installed");
     } else if ctx
         .run(&ctx.cargo, &["install", "cargo-fuzz", "--locked"])
@@ -166,7 +168,7 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
         &dict,
     ];
     eprintln!("$ cargo {}", args.join(" "));
-    let status = Command::new(&ctx.cargo)
+    let status = Command::new("cargo")
         .args(args)
         .current_dir(&fuzz_dir)
         // Run inside fuzz/ with the toolchain chosen by `+nightly`, not the
