@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Deserialize;
-use vexil::{CheckOptions, Decision, ErrorCode, Reason, Ruleset, Timestamp};
+use vexil::{CheckOptions, Decision, Ruleset, Timestamp};
 
 use crate::{EXIT_ERRORS, EXIT_USAGE};
 
@@ -191,16 +191,5 @@ fn flag_of(line: &str) -> String {
 }
 
 fn parse_error(ruleset: &Ruleset, flag: String, message: String, now: &str) -> Decision {
-    Decision {
-        flag,
-        value: None,
-        variant: None,
-        reason: Reason::Error,
-        rule: None,
-        prerequisite: None,
-        error_code: Some(ErrorCode::ParseError),
-        error_message: Some(message),
-        ruleset_version: ruleset.version().to_owned(),
-        now: now.to_owned(),
-    }
+    Decision::parse_error(&flag, message, ruleset.version(), now)
 }

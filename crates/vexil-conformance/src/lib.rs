@@ -34,6 +34,9 @@ pub struct Case {
 #[derive(Debug, Deserialize)]
 pub struct DiagnosticFile {
     pub name: String,
+    /// The date handed to the checker (`vexil check --today`), when the vector depends on it.
+    #[serde(default)]
+    pub today: Option<String>,
     pub ruleset: String,
     pub diagnostics: Vec<ExpectedDiagnostic>,
 }

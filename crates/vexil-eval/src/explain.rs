@@ -53,10 +53,10 @@ impl Tracer for Recorder<'_> {
 impl Ruleset {
     /// Evaluates one flag and records why it decided as it did.
     pub fn explain(&self, key: &str, context: &Context, now: Timestamp) -> Explanation {
-        let now_text = now.to_iso_string();
+        let now_text = now.to_iso_string().into();
         let Some((id, flag)) = self.flag(key) else {
             return Explanation {
-                decision: Decision::not_found(key, self.version(), &now_text),
+                decision: Decision::not_found(key, self.version_arc(), &now_text),
                 prerequisites: Vec::new(),
                 rules: Vec::new(),
             };
@@ -78,10 +78,10 @@ impl Ruleset {
                 let target = self.flags_internal(prereq.flag);
                 let actual = target.and_then(|f| {
                     let choice = if decided.error.is_some() { Some(f.on_error) } else { decided.choice };
-                    choice.and_then(|c| f.choices.get(c)).map(|c| c.variant.clone())
+                    choice.and_then(|c| f.choices.get(c)).map(|c| c.variant.to_string())
                 });
                 prerequisites.push(PrerequisiteTrace {
-                    flag: target.map_or_else(String::new, |f| f.key.clone()),
+                    flag: target.map_or_else(String::new, |f| f.key.to_string()),
                     expected: prereq.expected_text.clone(),
                     actual,
                     reason: decided.reason,
@@ -112,7 +112,7 @@ impl Ruleset {
                             .iter()
                             .zip(&split.choices)
                             .map(|(w, c)| SplitEntryTrace {
-                                variant: flag.choices.get(*c).map_or_else(String::new, |c| c.variant.clone()),
+                                variant: flag.choices.get(*c).map_or_else(String::new, |c| c.variant.to_string()),
                                 weight: *w,
                             })
                             .collect();
@@ -132,7 +132,7 @@ impl Ruleset {
                     _ => None,
                 };
                 rules.push(RuleTrace {
-                    rule: rule.name.clone(),
+                    rule: rule.name.to_string(),
                     start: rule.span.start,
                     end: rule.span.end,
                     condition,

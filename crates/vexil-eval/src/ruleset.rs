@@ -1,8 +1,9 @@
 //! A compiled ruleset and flag evaluation (LANGUAGE.md §7): state, then
 //! prerequisites, then rules in order, then the default.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use sha2::{Digest, Sha256};
 use vexil_check::ir::{self, Outcome as IrOutcome, Program};
@@ -19,14 +20,14 @@ use crate::value::{Val, Value};
 /// threads; hot reload swaps the whole value.
 #[derive(Debug)]
 pub struct Ruleset {
-    version: String,
+    version: Arc<str>,
     source: Arc<str>,
     schema: Schema,
     attr_paths: Vec<String>,
     enums: Vec<Vec<String>>,
     segments: Vec<Node>,
     flags: Vec<Flag>,
-    index: HashMap<Box<str>, u32>,
+    index: FxHashMap<Box<str>, u32>,
     catalogue: Vec<FlagInfo>,
 }
 
@@ -35,12 +36,12 @@ pub struct Ruleset {
 pub(crate) struct Choice {
     pub value: Value,
     pub json: FlagValue,
-    pub variant: String,
+    pub variant: Arc<str>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Flag {
-    pub key: String,
+    pub key: Arc<str>,
     pub enabled: bool,
     /// Every value the flag can produce; outcomes index into it.
     pub choices: Vec<Choice>,
@@ -60,7 +61,7 @@ pub(crate) struct Prereq {
 
 #[derive(Debug)]
 pub(crate) struct Rule {
-    pub name: String,
+    pub name: Arc<str>,
     pub when: Node,
     pub outcome: RuleOutcome,
     pub span: vexil_syntax::Span,
@@ -85,8 +86,8 @@ pub(crate) struct Split {
 pub struct Outcome<'r> {
     pub(crate) choice: Option<usize>,
     pub reason: Reason,
-    pub rule: Option<&'r str>,
-    pub prerequisite: Option<&'r str>,
+    pub rule: Option<&'r Arc<str>>,
+    pub prerequisite: Option<&'r Arc<str>>,
     pub error: Option<EvalError>,
 }
 
@@ -94,10 +95,10 @@ impl Ruleset {
     pub fn new(program: &Program, source: &str) -> Ruleset {
         let enums: Vec<Vec<String>> = program.enums.iter().map(|e| e.members.clone()).collect();
         let flags: Vec<Flag> = program.flags.iter().map(|f| lower_flag(program, f)).collect();
-        let index = flags.iter().enumerate().map(|(i, f)| (f.key.as_str().into(), index_u32(i))).collect();
+        let index = flags.iter().enumerate().map(|(i, f)| (f.key.as_ref().into(), index_u32(i))).collect();
         let catalogue = program.flags.iter().zip(&flags).map(|(def, flag)| flag_info(program, def, flag)).collect();
         Ruleset {
-            version: version_of(source),
+            version: version_of(source).into(),
             source: source.into(),
             schema: Schema::new(program),
             attr_paths: program.attrs.iter().map(|a| a.path.clone()).collect(),
@@ -111,6 +112,10 @@ impl Ruleset {
 
     /// First 16 hex digits of SHA-256 over the source bytes.
     pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub(crate) fn version_arc(&self) -> &Arc<str> {
         &self.version
     }
 
@@ -169,7 +174,7 @@ impl Ruleset {
 
     /// Evaluates one flag into its decision.
     pub fn evaluate(&self, key: &str, context: &Context, now: Timestamp) -> Decision {
-        let now_text = now.to_iso_string();
+        let now_text: Arc<str> = now.to_iso_string().into();
         match self.decide(key, context, now) {
             Some(outcome) => self.decision(key, &outcome, &now_text),
             None => Decision::not_found(key, &self.version, &now_text),
@@ -187,7 +192,7 @@ impl Ruleset {
 
     /// The decision for a context that could not be decoded at all.
     pub fn context_error(&self, key: &str, message: String, now: Timestamp) -> Decision {
-        let now_text = now.to_iso_string();
+        let now_text: Arc<str> = now.to_iso_string().into();
         if !self.has_flag(key) {
             return Decision::not_found(key, &self.version, &now_text);
         }
@@ -204,38 +209,41 @@ impl Ruleset {
     /// Every flag against one context, in source order. Segments and
     /// prerequisites are evaluated once for the whole set.
     pub fn evaluate_all(&self, context: &Context, now: Timestamp) -> DecisionSet {
-        let now_text = now.to_iso_string();
+        let now_text: Arc<str> = now.to_iso_string().into();
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
         let mut memo: Vec<Option<Outcome<'_>>> = vec![None; self.flags.len()];
         let decisions = (0..self.flags.len())
             .map(|i| {
                 let id = index_u32(i);
                 let outcome = self.decide_memo(&mut evaluator, id, &mut memo);
-                self.decision(&self.flags[i].key, &outcome, &now_text)
+                self.decision_for(&self.flags[i], &outcome, &now_text)
             })
             .collect();
         DecisionSet { ruleset_version: self.version.clone(), now: now_text, decisions }
     }
 
     /// Builds the boundary form of an outcome.
-    pub fn decision(&self, key: &str, outcome: &Outcome<'_>, now: &str) -> Decision {
-        let flag = self.flag(key).map(|(_, f)| f);
-        let choice = match (flag, outcome.error.is_some()) {
-            (Some(f), true) => f.choices.get(f.on_error),
-            (Some(f), false) => outcome.choice.and_then(|c| f.choices.get(c)),
-            (None, _) => None,
-        };
+    pub fn decision(&self, key: &str, outcome: &Outcome<'_>, now: &Arc<str>) -> Decision {
+        match self.flag(key) {
+            Some((_, flag)) => self.decision_for(flag, outcome, now),
+            None => Decision::not_found(key, &self.version, now),
+        }
+    }
+
+    fn decision_for(&self, flag: &Flag, outcome: &Outcome<'_>, now: &Arc<str>) -> Decision {
+        let choice = if outcome.error.is_some() { Some(flag.on_error) } else { outcome.choice };
+        let choice = choice.and_then(|c| flag.choices.get(c));
         Decision {
-            flag: key.to_owned(),
+            flag: flag.key.clone(),
             value: choice.map(|c| c.json.clone()),
             variant: choice.map(|c| c.variant.clone()),
             reason: outcome.reason,
-            rule: outcome.rule.map(str::to_owned),
-            prerequisite: outcome.prerequisite.map(str::to_owned),
+            rule: outcome.rule.cloned(),
+            prerequisite: outcome.prerequisite.cloned(),
             error_code: outcome.error.as_ref().map(|e| e.code),
             error_message: outcome.error.as_ref().map(|e| e.message.clone()),
             ruleset_version: self.version.clone(),
-            now: now.to_owned(),
+            now: now.clone(),
         }
     }
 
@@ -275,7 +283,7 @@ impl Ruleset {
         for prereq in &flag.prerequisites {
             let decided = self.decide_memo(evaluator, prereq.flag, memo);
             if !self.prerequisite_holds(prereq, &decided) {
-                let key = self.flags.get(prereq.flag as usize).map(|f| f.key.as_str());
+                let key = self.flags.get(prereq.flag as usize).map(|f| &f.key);
                 return Outcome {
                     choice: Some(flag.default),
                     reason: Reason::PrerequisiteFailed,
@@ -338,7 +346,7 @@ pub(crate) struct SplitPick {
     pub index: usize,
 }
 
-fn fixed<'r>(choice: usize, reason: Reason, rule: Option<&'r str>) -> Outcome<'r> {
+fn fixed<'r>(choice: usize, reason: Reason, rule: Option<&'r Arc<str>>) -> Outcome<'r> {
     Outcome { choice: Some(choice), reason, rule, prerequisite: None, error: None }
 }
 
@@ -362,7 +370,7 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
         if let Some(i) = choices.iter().position(|existing| existing.value == value) {
             return i;
         }
-        choices.push(Choice { value, json: flag_value(program, c), variant: program.const_text(c) });
+        choices.push(Choice { value, json: flag_value(program, c), variant: program.const_text(c).into() });
         choices.len() - 1
     };
     let off = choose(&def.off);
@@ -372,7 +380,7 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
         .rules
         .iter()
         .map(|rule| Rule {
-            name: rule.name.clone(),
+            name: rule.name.as_str().into(),
             when: lower(&rule.when),
             span: rule.span,
             outcome: match &rule.outcome {
@@ -391,7 +399,7 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
         .iter()
         .map(|p| Prereq { flag: p.flag, expected: Value::from_const(&p.value), expected_text: program.const_text(&p.value) })
         .collect();
-    Flag { key: def.key.clone(), enabled: def.enabled, choices, off, default, on_error, prerequisites, rules }
+    Flag { key: def.key.as_str().into(), enabled: def.enabled, choices, off, default, on_error, prerequisites, rules }
 }
 
 fn flag_value(program: &Program, c: &ir::Const) -> FlagValue {
@@ -399,7 +407,7 @@ fn flag_value(program: &Program, c: &ir::Const) -> FlagValue {
         ir::Const::Bool(b) => FlagValue::Bool(*b),
         ir::Const::Int(i) => FlagValue::Int(*i),
         ir::Const::Float(f) => FlagValue::Float(*f),
-        other => FlagValue::String(program.const_text(other)),
+        other => FlagValue::String(program.const_text(other).into()),
     }
 }
 
@@ -414,6 +422,6 @@ fn flag_info(program: &Program, def: &ir::FlagDef, flag: &Flag) -> FlagInfo {
         description: def.description.clone(),
         enabled: def.enabled,
         on_error: on_error.map_or(FlagValue::Bool(false), |c| c.json.clone()),
-        on_error_variant: on_error.map_or_else(String::new, |c| c.variant.clone()),
+        on_error_variant: on_error.map_or_else(String::new, |c| c.variant.to_string()),
     }
 }

@@ -51,7 +51,7 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
             }
             Token::Punct { start, byte } => {
                 if items.is_empty() {
-                    leading_junk.get_or_insert(Span::new(start, start + 1));
+                    leading_junk.get_or_insert(Span::new(start, start + utf8_len(byte)));
                 }
                 match byte {
                     b'(' | b'[' => {
