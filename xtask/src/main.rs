@@ -19,20 +19,13 @@ use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["test"] => run_steps(TEST_STEPS),
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse::<u64>() {
             Ok(seconds) if seconds > 0 => fuzz(seconds),
             _ => {
-                return usage(&format!(
-                    "SECONDS must be a positive integer, not `{seconds}`"
-                ));
+                return usage(&format!("SECONDS must be a positive integer, not `{seconds}`"));
             }
         },
         _ => return usage("unknown command"),
@@ -61,14 +54,15 @@ type Step = fn(&Ctx) -> Result<(), Failure>;
 /// The steps of `cargo xtask test`, in order. Set-up steps must be idempotent
 /// (check first, act only when needed): the command runs on fresh CI machines
 /// and on developers' machines alike.
+///
+/// Lints and doctests run first and the workspace tests last, so the run
+/// closes on the test runner's summary line (CI reads it).
 const TEST_STEPS: &[(&str, Step)] = &[
-    (
-        "set-up: rustup target wasm32-unknown-unknown",
-        ensure_wasm_target,
-    ),
-    ("tests", cargo_tests),
-    ("clippy", cargo_clippy),
+    ("set-up: rustup target wasm32-unknown-unknown", ensure_wasm_target),
     ("rustfmt", cargo_fmt_check),
+    ("clippy", cargo_clippy),
+    ("doctests", cargo_doctests),
+    ("tests", cargo_tests),
 ];
 
 fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
@@ -91,33 +85,21 @@ fn ensure_wasm_target(ctx: &Ctx) -> Result<(), Failure> {
     ctx.run("rustup", &["target", "add", TARGET])
 }
 
+fn cargo_doctests(ctx: &Ctx) -> Result<(), Failure> {
+    ctx.cargo_run(&["test", "--workspace", "--doc"])
+}
+
 fn cargo_tests(ctx: &Ctx) -> Result<(), Failure> {
     if ctx.succeeds(&ctx.cargo, &["nextest", "--version"]) {
-        ctx.cargo_run(&[
-            "nextest",
-            "run",
-            "--workspace",
-            "--all-targets",
-            "--no-fail-fast",
-        ])?;
-        // nextest does not run doctests.
-        ctx.cargo_run(&["test", "--workspace", "--doc"])
+        ctx.cargo_run(&["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast"])
     } else {
         eprintln!("cargo-nextest not found; using cargo test");
-        ctx.cargo_run(&["test", "--workspace", "--all-targets", "--no-fail-fast"])?;
-        ctx.cargo_run(&["test", "--workspace", "--doc"])
+        ctx.cargo_run(&["test", "--workspace", "--all-targets", "--no-fail-fast"])
     }
 }
 
 fn cargo_clippy(ctx: &Ctx) -> Result<(), Failure> {
-    ctx.cargo_run(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ])
+    ctx.cargo_run(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
 }
 
 fn cargo_fmt_check(ctx: &Ctx) -> Result<(), Failure> {
@@ -140,10 +122,7 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
     // own cargo binary that `$CARGO` points at.
     if ctx.succeeds("cargo", &["+nightly", "fuzz", "--version"]) {
         eprintln!("cargo-fuzz already installed");
-    } else if ctx
-        .run(&ctx.cargo, &["install", "cargo-fuzz", "--locked"])
-        .is_err()
-    {
+    } else if ctx.run(&ctx.cargo, &["install", "cargo-fuzz", "--locked"]).is_err() {
         eprintln!("`cargo install cargo-fuzz --locked` failed; retrying without --locked");
         ctx.run(&ctx.cargo, &["install", "cargo-fuzz"])?;
     }
@@ -152,8 +131,7 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
     let fuzz_dir = ctx.root.join("fuzz");
     // The fuzzer's own corpus (written to), seeded with the fixture rulesets.
     let corpus = format!("corpus/{FUZZ_TARGET}");
-    std::fs::create_dir_all(fuzz_dir.join(&corpus))
-        .map_err(|error| Failure::spawn("mkdir fuzz/corpus", error))?;
+    std::fs::create_dir_all(fuzz_dir.join(&corpus)).map_err(|error| Failure::spawn("mkdir fuzz/corpus", error))?;
     let dict = format!("-dict={FUZZ_TARGET}.dict");
     let args = [
         "+nightly",
@@ -178,9 +156,7 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
         .status()
         .map_err(|error| Failure::spawn("cargo +nightly fuzz run", error))?;
     if status.success() {
-        eprintln!(
-            "\nno crash in {seconds} s; crashing inputs would be in fuzz/artifacts/{FUZZ_TARGET}/"
-        );
+        eprintln!("\nno crash in {seconds} s; crashing inputs would be in fuzz/artifacts/{FUZZ_TARGET}/");
         Ok(())
     } else {
         eprintln!(
@@ -201,9 +177,7 @@ struct Ctx {
 
 impl Ctx {
     fn new() -> Ctx {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         Ctx { root, cargo }
     }
@@ -214,9 +188,7 @@ impl Ctx {
         // Snapshot tests behave the same on CI and on a developer's machine:
         // a mismatch fails and nothing is written (accept snapshots explicitly
         // with `INSTA_UPDATE=always cargo test …`).
-        command
-            .env("INSTA_UPDATE", "no")
-            .env_remove("INSTA_FORCE_PASS");
+        command.env("INSTA_UPDATE", "no").env_remove("INSTA_FORCE_PASS");
         command
     }
 
@@ -224,15 +196,8 @@ impl Ctx {
     fn run(&self, program: &str, args: &[&str]) -> Result<(), Failure> {
         let line = display(program, args);
         eprintln!("$ {line}");
-        let status = self
-            .command(program, args)
-            .status()
-            .map_err(|error| Failure::spawn(&line, error))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(Failure::status(&line, status.code()))
-        }
+        let status = self.command(program, args).status().map_err(|error| Failure::spawn(&line, error))?;
+        if status.success() { Ok(()) } else { Err(Failure::status(&line, status.code())) }
     }
 
     fn cargo_run(&self, args: &[&str]) -> Result<(), Failure> {
@@ -242,10 +207,7 @@ impl Ctx {
     /// Runs a command and returns its stdout; a non-zero exit is a failure.
     fn capture(&self, program: &str, args: &[&str]) -> Result<String, Failure> {
         let line = display(program, args);
-        let output = self
-            .command(program, args)
-            .output()
-            .map_err(|error| Failure::spawn(&line, error))?;
+        let output = self.command(program, args).output().map_err(|error| Failure::spawn(&line, error))?;
         if !output.status.success() {
             eprint!("{}", String::from_utf8_lossy(&output.stderr));
             return Err(Failure::status(&line, output.status.code()));
@@ -255,20 +217,13 @@ impl Ctx {
 
     /// Whether a probe command runs and exits 0 (its output is discarded).
     fn succeeds(&self, program: &str, args: &[&str]) -> bool {
-        self.command(program, args)
-            .output()
-            .is_ok_and(|output| output.status.success())
+        self.command(program, args).output().is_ok_and(|output| output.status.success())
     }
 }
 
 fn display(program: &str, args: &[&str]) -> String {
-    let program = Path::new(program)
-        .file_name()
-        .map_or(program.into(), |name| name.to_string_lossy());
-    std::iter::once(program.as_ref())
-        .chain(args.iter().copied())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let program = Path::new(program).file_name().map_or(program.into(), |name| name.to_string_lossy());
+    std::iter::once(program.as_ref()).chain(args.iter().copied()).collect::<Vec<_>>().join(" ")
 }
 
 /// A step that failed: which command, and the exit code to pass on.
@@ -281,28 +236,17 @@ struct Failure {
 
 impl Failure {
     fn status(command: &str, code: Option<i32>) -> Failure {
-        Failure {
-            command: command.to_owned(),
-            code,
-            spawn_error: None,
-        }
+        Failure { command: command.to_owned(), code, spawn_error: None }
     }
 
     fn spawn(command: &str, error: std::io::Error) -> Failure {
-        Failure {
-            command: command.to_owned(),
-            code: None,
-            spawn_error: Some(error),
-        }
+        Failure { command: command.to_owned(), code: None, spawn_error: Some(error) }
     }
 
     /// The failing command's exit code, or 1 when it has none (killed by a
     /// signal, could not start) or it does not fit an exit code.
     fn exit_code(&self) -> u8 {
-        self.code
-            .and_then(|code| u8::try_from(code).ok())
-            .filter(|&code| code != 0)
-            .unwrap_or(1)
+        self.code.and_then(|code| u8::try_from(code).ok()).filter(|&code| code != 0).unwrap_or(1)
     }
 }
 

@@ -136,7 +136,9 @@ impl Program {
             ExprKind::Arith(op, l, r) => {
                 list(self, out, &format!("{}:{}", op.symbol(), self.type_name(&expr.ty)), &[l, r]);
             }
-            ExprKind::Compare(op, l, r) => list(self, out, &format!("{}:{}", op.symbol(), self.type_name(&l.ty)), &[l, r]),
+            ExprKind::Compare(op, l, r) => {
+                list(self, out, &format!("{}:{}", op.symbol(), self.type_name(&l.ty)), &[l, r])
+            }
             ExprKind::In { negated, elem, list: items } => {
                 list(self, out, if *negated { "not-in" } else { "in" }, &[elem, items]);
             }

@@ -68,8 +68,8 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         let checked = self.check(e, Some(&Ty::Bool), known);
         if checked.expr.ty != Ty::Bool && !checked.expr.ty.is_error() {
             let found = self.ty_name(&checked.expr.ty);
-            self.report(Code::NotBool, e.span, format!("a condition must be a bool, but this is `{found}`"))
-                .help = Some("compare it with something, e.g. `x == …`".into());
+            self.report(Code::NotBool, e.span, format!("a condition must be a bool, but this is `{found}`")).help =
+                Some("compare it with something, e.g. `x == …`".into());
         }
         checked
     }
@@ -112,7 +112,9 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             }
             A::And(items) => self.and(items, span, known),
             A::Or(items) => self.or(items, span, known),
-            A::Binary { op, op_span, lhs, rhs } => Checked::plain(self.arith((*op, *op_span), (lhs, rhs), span, expected, known)),
+            A::Binary { op, op_span, lhs, rhs } => {
+                Checked::plain(self.arith((*op, *op_span), (lhs, rhs), span, expected, known))
+            }
             A::Compare { op, op_span, lhs, rhs } => Checked::plain(self.compare(*op, *op_span, lhs, rhs, span, known)),
             A::Coalesce { lhs, rhs } => Checked::plain(self.coalesce(lhs, rhs, span, known)),
         }
@@ -191,7 +193,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             Err(message) => {
                 let ty = expected.map(|t| self.ty_name(t)).unwrap_or_default();
                 self.report(Code::InvalidLiteral, span, message).help =
-                    Some(format!("this string is compared with a `{ty}`, so it must be a valid `{ty}` literal"));
+                    Some(format!("this string is compared with a value of type `{ty}`, so it must parse as one"));
                 error_expr(span)
             }
         }
@@ -206,10 +208,12 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         // A declared attribute wins: `user.id`, or a one-component path `country`.
         if let Some(&id) = self.scope.attr_by_path.get(&dotted) {
             if let Some(Ty::Enum(e)) = expected
-                && path.segments.len() == 1 && self.scope.member(*e, &dotted).is_some() {
-                    self.ambiguous(span, &dotted, "a context attribute");
-                    return error_expr(span);
-                }
+                && path.segments.len() == 1
+                && self.scope.member(*e, &dotted).is_some()
+            {
+                self.ambiguous(span, &dotted, "a context attribute");
+                return error_expr(span);
+            }
             return self.read_attr(id, span, known);
         }
         let symbol = self.scope.symbols.get(first.name.as_str()).map(|(s, _)| *s);
@@ -235,8 +239,8 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                     error_expr(span)
                 }
                 (None, Some(Symbol::Flag(_))) => {
-                    self.report(Code::NotAValue, span, format!("flag `{name}` cannot be read in an expression"))
-                        .help = Some(format!("make it a prerequisite: `requires {name} == <value>`"));
+                    self.report(Code::NotAValue, span, format!("flag `{name}` cannot be read in an expression")).help =
+                        Some(format!("make it a prerequisite: `requires {name} == <value>`"));
                     error_expr(span)
                 }
                 (None, Some(Symbol::ContextRoot)) => {
@@ -297,13 +301,23 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         if self.scope.is_broken(name) {
             return;
         }
-        let mut candidates: Vec<&str> = self
-            .scope
-            .symbols
-            .iter()
-            .filter(|(_, (s, _))| matches!(s, Symbol::Segment(_)))
-            .map(|(k, _)| *k)
-            .collect();
+        if let Some(Ty::Enum(e)) = expected {
+            // Where an enum member is expected, a bare unknown name is most
+            // likely a misspelt member.
+            let enum_name = self.ty_name(&Ty::Enum(*e));
+            let help = match closest(name, self.scope.member_names(*e)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "members of `{enum_name}` are: {}",
+                    self.scope.member_names(*e).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            self.report(Code::UnknownMember, span, format!("`{name}` is not a member of enum `{enum_name}`")).help =
+                Some(help);
+            return;
+        }
+        let mut candidates: Vec<&str> =
+            self.scope.symbols.iter().filter(|(_, (s, _))| matches!(s, Symbol::Segment(_))).map(|(k, _)| *k).collect();
         candidates.extend(self.scope.attr_by_path.keys().map(String::as_str));
         if let Some(Ty::Enum(e)) = expected {
             candidates.extend(self.scope.member_names(*e));
@@ -334,12 +348,8 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                 Ty::Bool => "false",
                 _ => "\"…\"",
             };
-            self.report(
-                Code::UnguardedOptional,
-                span,
-                format!("`{path}` is optional and may be absent here"),
-            )
-            .help = Some(format!("guard it with `has({path}) and …`, or give a fallback: `{path} ?? {fallback}`"));
+            self.report(Code::UnguardedOptional, span, format!("`{path}` is optional and may be absent here")).help =
+                Some(format!("guard it with `has({path}) and …`, or give a fallback: `{path} ?? {fallback}`"));
         }
         Expr { kind: ExprKind::Attr(id), ty: attr.ty.clone(), span }
     }
@@ -459,7 +469,11 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                 return Checked::plain(error_expr(span));
             }
             _ => {
-                self.report(Code::ArgumentCount, span, format!("`has` takes 1 argument, but {} were given", args.len()));
+                self.report(
+                    Code::ArgumentCount,
+                    span,
+                    format!("`has` takes 1 argument, but {} were given", args.len()),
+                );
                 return Checked::plain(error_expr(span));
             }
         };
@@ -512,8 +526,12 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             (a, b) => {
                 let (a, b) = (self.ty_name(a), self.ty_name(b));
                 let what = if op == BinaryOp::Add { "ints, floats or strings" } else { "ints or floats" };
-                self.report(Code::TypeMismatch, op_span, format!("cannot apply `{}` to `{a}` and `{b}`", op.symbol()))
-                    .help = Some(format!("`{}` works on two {what} of the same type", op.symbol()));
+                self.report(
+                    Code::TypeMismatch,
+                    op_span,
+                    format!("cannot apply `{}` to `{a}` and `{b}`", op.symbol()),
+                )
+                .help = Some(format!("`{}` works on two {what} of the same type", op.symbol()));
                 return error_expr(span);
             }
         };
@@ -523,8 +541,8 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
     fn int_float_mix(&mut self, op: &str, op_span: Span, l: &Expr, r: &Expr) {
         let int_side = if l.ty == Ty::Int { l.span } else { r.span };
         let _ = int_side;
-        self.report(Code::IntFloatMix, op_span, format!("`{op}` mixes an int and a float"))
-            .help = Some("convert the int side with `float(…)`, or write the literal as a float (`1.0`)".into());
+        self.report(Code::IntFloatMix, op_span, format!("`{op}` mixes an int and a float")).help =
+            Some("convert the int side with `float(…)`, or write the literal as a float (`1.0`)".into());
     }
 
     /// True when an operand takes its type from the other side: a string
@@ -599,8 +617,12 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                     } else {
                         "`<`, `<=`, `>`, `>=` order ints, floats, strings, semvers and timestamps"
                     };
-                    self.report(Code::TypeMismatch, op_span, format!("`{}` cannot compare values of type `{name}`", cmp.symbol()))
-                        .help = Some(help.into());
+                    self.report(
+                        Code::TypeMismatch,
+                        op_span,
+                        format!("`{}` cannot compare values of type `{name}`", cmp.symbol()),
+                    )
+                    .help = Some(help.into());
                     return error_expr(span);
                 }
                 Expr { kind: ExprKind::Compare(cmp, Box::new(l), Box::new(r)), ty: Ty::Bool, span }
@@ -655,16 +677,18 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             return error_expr(span);
         }
         match r.ty.element() {
-            Some(element) if *element == l.ty => Expr {
-                kind: ExprKind::In { negated, elem: Box::new(l), list: Box::new(r) },
-                ty: Ty::Bool,
-                span,
-            },
+            Some(element) if *element == l.ty => {
+                Expr { kind: ExprKind::In { negated, elem: Box::new(l), list: Box::new(r) }, ty: Ty::Bool, span }
+            }
             _ => {
                 let want = self.ty_name(&Ty::List(Box::new(l.ty.clone())));
                 let found = self.ty_name(&r.ty);
-                self.report(Code::TypeMismatch, op_span, format!("`{op}` needs a `{want}` on the right, found `{found}`"))
-                    .help = Some(match r.ty {
+                self.report(
+                    Code::TypeMismatch,
+                    op_span,
+                    format!("`{op}` needs a `{want}` on the right, found `{found}`"),
+                )
+                .help = Some(match r.ty {
                     Ty::String if l.ty == Ty::String => "for a substring test write `text contains \"…\"`".into(),
                     _ => format!("`x {op} list` tests membership in a list of x's type"),
                 });
@@ -720,11 +744,9 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             return error_expr(span);
         }
         match (&l.ty, want) {
-            (Ty::String, _) if r.ty == Ty::String => Expr {
-                kind: ExprKind::Str(StrOp::Contains, Box::new(l), Box::new(r)),
-                ty: Ty::Bool,
-                span,
-            },
+            (Ty::String, _) if r.ty == Ty::String => {
+                Expr { kind: ExprKind::Str(StrOp::Contains, Box::new(l), Box::new(r)), ty: Ty::Bool, span }
+            }
             (Ty::List(_), Some(element)) if element == r.ty => {
                 Expr { kind: ExprKind::ListContains(Box::new(l), Box::new(r)), ty: Ty::Bool, span }
             }
@@ -758,7 +780,8 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             Err(e) => {
                 let message = e.to_string();
                 let first_line = message.lines().next().unwrap_or("invalid pattern").to_owned();
-                let d = self.report(Code::InvalidRegex, pattern.span, format!("invalid regular expression: {first_line}"));
+                let d =
+                    self.report(Code::InvalidRegex, pattern.span, format!("invalid regular expression: {first_line}"));
                 if !pattern.raw && pattern.value.contains('\\') {
                     d.help = Some("write regexes as raw strings, r\"…\", so backslashes reach the regex".into());
                 } else if message.contains("look") || message.contains("backref") {
@@ -777,8 +800,12 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         let Some(id) = attr.filter(|id| self.scope.attrs.get(*id as usize).is_some_and(|a| a.optional)) else {
             let left = self.check(lhs, None, known).expr;
             if !left.ty.is_error() {
-                self.report(Code::CoalesceNotOptional, lhs.span, "the left side of `??` must be an optional attribute")
-                    .help = Some("`p ?? e` gives `p` when present, else `e`; here the left side is always present".into());
+                self.report(
+                    Code::CoalesceNotOptional,
+                    lhs.span,
+                    "the left side of `??` must be an optional attribute",
+                )
+                .help = Some("`p ?? e` gives `p` when present, else `e`; here the left side is always present".into());
             }
             return error_expr(span);
         };
@@ -790,9 +817,17 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         if fallback.ty != ty {
             let (a, b) = (self.ty_name(&ty), self.ty_name(&fallback.ty));
             if matches!((&ty, &fallback.ty), (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int)) {
-                self.report(Code::IntFloatMix, fallback.span, format!("the fallback is `{b}` but the attribute is `{a}`"));
+                self.report(
+                    Code::IntFloatMix,
+                    fallback.span,
+                    format!("the fallback is `{b}` but the attribute is `{a}`"),
+                );
             } else {
-                self.report(Code::TypeMismatch, fallback.span, format!("the fallback is `{b}` but the attribute is `{a}`"));
+                self.report(
+                    Code::TypeMismatch,
+                    fallback.span,
+                    format!("the fallback is `{b}` but the attribute is `{a}`"),
+                );
             }
             return error_expr(span);
         }
@@ -804,8 +839,12 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         let unit = self.check(e, None, known).expr;
         if !matches!(unit.ty, Ty::String | Ty::Int | Ty::Error) {
             let found = self.ty_name(&unit.ty);
-            self.report(Code::SplitUnitType, e.span, format!("a split unit must be a string or an int, not `{found}`"))
-                .help = Some("split by a stable identifier such as `user.id`".into());
+            self.report(
+                Code::SplitUnitType,
+                e.span,
+                format!("a split unit must be a string or an int, not `{found}`"),
+            )
+            .help = Some("split by a stable identifier such as `user.id`".into());
         }
         unit
     }

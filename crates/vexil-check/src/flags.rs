@@ -52,8 +52,14 @@ impl FlagChecker<'_, '_> {
             if !matches!(clause.kind, ClauseKind::Requires { .. } | ClauseKind::Rule(_)) {
                 if let Some(first) = seen.get(keyword) {
                     let _ = first;
-                    self.report(Code::DuplicateClause, clause.keyword, format!("`{keyword}` appears twice in flag `{}`", decl.name.name))
-                        .help = Some(format!("each clause except `requires` and `rule` appears at most once; remove one `{keyword}`"));
+                    self.report(
+                        Code::DuplicateClause,
+                        clause.keyword,
+                        format!("`{keyword}` appears twice in flag `{}`", decl.name.name),
+                    )
+                    .help = Some(format!(
+                        "each clause except `requires` and `rule` appears at most once; remove one `{keyword}`"
+                    ));
                     continue;
                 }
                 seen.insert(keyword, clause.keyword);
@@ -69,25 +75,38 @@ impl FlagChecker<'_, '_> {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("kinds are: {}", names.join(", ")),
                         };
-                        self.report(Code::InvalidClauseValue, word.span, format!("unknown flag kind `{}`", word.name))
-                            .help = Some(help);
+                        self.report(
+                            Code::InvalidClauseValue,
+                            word.span,
+                            format!("unknown flag kind `{}`", word.name),
+                        )
+                        .help = Some(help);
                     }
                 }
                 ClauseKind::State(word) => match word.name.as_str() {
                     "on" => enabled = true,
                     "off" => enabled = false,
                     other => {
-                        self.report(Code::InvalidClauseValue, word.span, format!("`state` is `on` or `off`, not `{other}`"));
+                        self.report(
+                            Code::InvalidClauseValue,
+                            word.span,
+                            format!("`state` is `on` or `off`, not `{other}`"),
+                        );
                     }
                 },
                 ClauseKind::Expires { text, span } => match Timestamp::parse_date(text) {
                     Ok(date) => {
                         expires = Some(date);
                         if let Some(today) = self.today
-                            && today > date {
-                                self.report(Code::Expired, clause.span, format!("flag `{}` expired on {text}", decl.name.name))
-                                    .help = Some("remove the flag (and its uses), or move `expires` to a later date".into());
-                            }
+                            && today > date
+                        {
+                            self.report(
+                                Code::Expired,
+                                clause.span,
+                                format!("flag `{}` expired on {text}", decl.name.name),
+                            )
+                            .help = Some("remove the flag (and its uses), or move `expires` to a later date".into());
+                        }
                     }
                     Err(e) => {
                         self.report(Code::InvalidDate, *span, e.to_string());
@@ -107,17 +126,25 @@ impl FlagChecker<'_, '_> {
                 ClauseKind::Rule(rule) => {
                     let index = rules.len();
                     if index == limits::MAX_RULES_PER_FLAG {
-                        self.report(Code::TooMany, rule.span, format!("more than {} rules in one flag", limits::MAX_RULES_PER_FLAG));
+                        self.report(
+                            Code::TooMany,
+                            rule.span,
+                            format!("more than {} rules in one flag", limits::MAX_RULES_PER_FLAG),
+                        );
                     }
                     let name = rule.name.as_ref().map_or_else(|| index.to_string(), |n| n.name.clone());
                     let name_span = rule.name.as_ref().map_or(rule.span, |n| n.span);
                     if rule_names.insert(name.clone(), name_span).is_some() {
-                        self.report(Code::DuplicateRule, name_span, format!("flag `{}` has two rules named `{name}`", decl.name.name))
-                            .help = Some("rule names identify the rule in decisions; make them unique".into());
+                        self.report(
+                            Code::DuplicateRule,
+                            name_span,
+                            format!("flag `{}` has two rules named `{name}`", decl.name.name),
+                        )
+                        .help = Some("rule names identify the rule in decisions; make them unique".into());
                     }
                     if let Some(earlier) = &decided_by {
-                        self.report(Code::UnreachableRule, rule.span, format!("rule `{name}` can never match"))
-                            .help = Some(format!("rule `{earlier}` before it always matches"));
+                        self.report(Code::UnreachableRule, rule.span, format!("rule `{name}` can never match")).help =
+                            Some(format!("rule `{earlier}` before it always matches"));
                     }
                     let (checked, always) = self.rule(decl, rule, name.clone(), ty);
                     if always && decided_by.is_none() {
@@ -129,8 +156,8 @@ impl FlagChecker<'_, '_> {
             }
         }
         if !seen.contains_key("default") {
-            self.report(Code::MissingDefault, decl.name.span, format!("flag `{}` has no `default`", decl.name.name)).help =
-                Some("every flag needs a default value: `default <value>`".into());
+            self.report(Code::MissingDefault, decl.name.span, format!("flag `{}` has no `default`", decl.name.name))
+                .help = Some("every flag needs a default value: `default <value>`".into());
             complete = false;
         }
         if !seen.contains_key("owner") {
@@ -180,7 +207,13 @@ impl FlagChecker<'_, '_> {
     }
 
     /// The checked rule, and whether its condition always holds.
-    fn rule(&mut self, decl: &ast::FlagDecl, rule: &ast::Rule, name: String, ty: Option<&Ty>) -> (Option<RuleDef>, bool) {
+    fn rule(
+        &mut self,
+        decl: &ast::FlagDecl,
+        rule: &ast::Rule,
+        name: String,
+        ty: Option<&Ty>,
+    ) -> (Option<RuleDef>, bool) {
         let when = self.exprs.condition(&rule.when, &Facts::new());
         let always = always_true(&when.expr);
         let outcome = match &rule.result {
@@ -209,8 +242,12 @@ impl FlagChecker<'_, '_> {
                 None => percent = Some(is_percent),
                 Some(p) if p != is_percent && !mixed => {
                     mixed = true;
-                    self.report(Code::MixedWeights, entry.weight.span(), "a split mixes percentages and integer weights")
-                        .help = Some("use percentages everywhere (summing to 100%) or integer weights everywhere".into());
+                    self.report(
+                        Code::MixedWeights,
+                        entry.weight.span(),
+                        "a split mixes percentages and integer weights",
+                    )
+                    .help = Some("use percentages everywhere (summing to 100%) or integer weights everywhere".into());
                 }
                 _ => {}
             }
@@ -226,8 +263,12 @@ impl FlagChecker<'_, '_> {
             let value = self.value(&entry.value, ty);
             if let Some(value) = value {
                 if entries.iter().any(|(v, _)| *v == value) {
-                    self.report(Code::DuplicateSplitValue, entry.value.span(), "this value already appears in the split")
-                        .help = Some("give each value one entry and add the weights together".into());
+                    self.report(
+                        Code::DuplicateSplitValue,
+                        entry.value.span(),
+                        "this value already appears in the split",
+                    )
+                    .help = Some("give each value one entry and add the weights together".into());
                     ok = false;
                 }
                 entries.push((value, u32::try_from(weight).unwrap_or(u32::MAX)));
@@ -245,13 +286,13 @@ impl FlagChecker<'_, '_> {
         if percent == Some(true) && total != 10_000 {
             let sum = format!("{}.{:02}", total / 100, total % 100);
             let sum = sum.trim_end_matches('0').trim_end_matches('.');
-            self.report(Code::PercentSum, split.span, format!("split percentages sum to {sum}%, not 100%"))
-                .help = Some("adjust the weights so they add up to exactly 100%".into());
+            self.report(Code::PercentSum, split.span, format!("split percentages sum to {sum}%, not 100%")).help =
+                Some("adjust the weights so they add up to exactly 100%".into());
             return None;
         }
         if percent == Some(false) && (total == 0 || total > i32::MAX as u64) {
-            self.report(Code::WeightSum, split.span, format!("split weights sum to {total}"))
-                .help = Some("integer weights must sum to more than 0 and at most 2147483647".into());
+            self.report(Code::WeightSum, split.span, format!("split weights sum to {total}")).help =
+                Some("integer weights must sum to more than 0 and at most 2147483647".into());
             return None;
         }
         let salt = split.salt.as_ref().map_or_else(|| decl.name.name.clone(), |s| s.value.clone());
@@ -270,7 +311,9 @@ impl FlagChecker<'_, '_> {
             (Value::Bool(b, _), Ty::Bool) => Some(Const::Bool(*b)),
             (Value::Int(i, _), Ty::Int) => Some(Const::Int(*i)),
             (Value::Float(f, _), Ty::Float) => Some(Const::Float(*f)),
-            (Value::Int(i, _), Ty::Float) => mismatch(self, Some(format!("an int literal is not a float: write `{i}.0`"))),
+            (Value::Int(i, _), Ty::Float) => {
+                mismatch(self, Some(format!("an int literal is not a float: write `{i}.0`")))
+            }
             (Value::String(s), Ty::String) => Some(Const::String(s.value.clone())),
             (Value::Name(path), Ty::Enum(e)) => {
                 let e = *e;
@@ -292,8 +335,12 @@ impl FlagChecker<'_, '_> {
                                 self.scope().member_names(e).collect::<Vec<_>>().join(", ")
                             ),
                         };
-                        self.report(Code::UnknownMember, path.span, format!("`{written}` is not a member of enum `{enum_name}`"))
-                            .help = Some(help);
+                        self.report(
+                            Code::UnknownMember,
+                            path.span,
+                            format!("`{written}` is not a member of enum `{enum_name}`"),
+                        )
+                        .help = Some(help);
                         None
                     }
                 }
@@ -309,7 +356,11 @@ impl FlagChecker<'_, '_> {
                 mismatch(self, Some(help))
             }
             (Value::Float(f, _), Ty::Int) => {
-                let help = if f.fract() == 0.0 { format!("write `{f}` without the fraction") } else { "int values are whole numbers".into() };
+                let help = if f.fract() == 0.0 {
+                    format!("write `{f}` without the fraction")
+                } else {
+                    "int values are whole numbers".into()
+                };
                 mismatch(self, Some(help))
             }
             _ => mismatch(self, None),

@@ -73,8 +73,7 @@ pub fn analyse(edges: &[Vec<u32>]) -> Analysis {
     let mut depth = vec![1usize; n];
     let mut cycles = Vec::new();
     for (c, component) in components.iter().enumerate() {
-        let cyclic = component.len() > 1
-            || component.iter().any(|&m| edges[m].iter().any(|&s| s as usize == m));
+        let cyclic = component.len() > 1 || component.iter().any(|&m| edges[m].iter().any(|&s| s as usize == m));
         if cyclic {
             let mut members: Vec<u32> = component.iter().map(|&m| m as u32).collect();
             members.sort_unstable();

@@ -275,13 +275,24 @@ pub enum ExprKind {
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     Compare(CmpOp, Box<Expr>, Box<Expr>),
     /// `elem in list` (negated for `not in`).
-    In { negated: bool, elem: Box<Expr>, list: Box<Expr> },
+    In {
+        negated: bool,
+        elem: Box<Expr>,
+        list: Box<Expr>,
+    },
     /// `ip in "10.0.0.0/8"` or a list of CIDR literals.
-    InCidr { negated: bool, ip: Box<Expr>, ranges: Vec<Cidr> },
+    InCidr {
+        negated: bool,
+        ip: Box<Expr>,
+        ranges: Vec<Cidr>,
+    },
     /// `list contains elem`
     ListContains(Box<Expr>, Box<Expr>),
     Str(StrOp, Box<Expr>, Box<Expr>),
-    Matches { subject: Box<Expr>, regex: regex_lite::Regex },
+    Matches {
+        subject: Box<Expr>,
+        regex: regex_lite::Regex,
+    },
     Call(Builtin, Vec<Expr>),
 }
 
@@ -305,10 +316,7 @@ impl Program {
     }
 
     pub fn member_name(&self, enum_id: EnumId, member: u32) -> &str {
-        self.enums
-            .get(enum_id as usize)
-            .and_then(|e| e.members.get(member as usize))
-            .map_or("?", String::as_str)
+        self.enums.get(enum_id as usize).and_then(|e| e.members.get(member as usize)).map_or("?", String::as_str)
     }
 
     pub fn type_name(&self, ty: &Ty) -> String {

@@ -110,10 +110,18 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
 
     let used: HashSet<u32> = flag_segment_refs.iter().chain(segment_edges.iter().flatten()).copied().collect();
     for (i, decl) in scope.segments.iter().enumerate() {
-        if !used.contains(&scope::index(i)) {
+        let id = scope::index(i);
+        // A duplicate declaration already has its error; it is not also "unused".
+        let declared_here =
+            matches!(scope.symbols.get(decl.name.name.as_str()), Some((scope::Symbol::Segment(s), _)) if *s == id);
+        if declared_here && !used.contains(&id) {
             diagnostics.push(
-                Diagnostic::new(Code::UnusedSegment, decl.name.span, format!("segment `{}` is never used", decl.name.name))
-                    .with_help("use it in a rule's `when`, or remove it"),
+                Diagnostic::new(
+                    Code::UnusedSegment,
+                    decl.name.span,
+                    format!("segment `{}` is never used", decl.name.name),
+                )
+                .with_help("use it in a rule's `when`, or remove it"),
             );
         }
     }
@@ -152,7 +160,8 @@ fn check_segment_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut 
         } else {
             format!("segments {} reference each other in a cycle", names.join(", "))
         };
-        diagnostics.push(Diagnostic::new(Code::SegmentCycle, span, message).with_help("a segment cannot depend on itself"));
+        diagnostics
+            .push(Diagnostic::new(Code::SegmentCycle, span, message).with_help("a segment cannot depend on itself"));
     }
     for (i, depth) in analysis.depth.iter().enumerate() {
         if *depth > limits::MAX_REFERENCE_DEPTH {
@@ -160,7 +169,11 @@ fn check_segment_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut 
             diagnostics.push(Diagnostic::new(
                 Code::TooDeep,
                 span,
-                format!("segment `{}` references a chain of {depth} segments; the limit is {}", name(scope::index(i)), limits::MAX_REFERENCE_DEPTH),
+                format!(
+                    "segment `{}` references a chain of {depth} segments; the limit is {}",
+                    name(scope::index(i)),
+                    limits::MAX_REFERENCE_DEPTH
+                ),
             ));
             break;
         }
@@ -180,7 +193,8 @@ fn check_prerequisite_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: 
             format!("flags {} require each other in a cycle", names.join(", "))
         };
         diagnostics.push(
-            Diagnostic::new(Code::PrerequisiteCycle, span, message).with_help("prerequisites are evaluated first, so they cannot loop"),
+            Diagnostic::new(Code::PrerequisiteCycle, span, message)
+                .with_help("prerequisites are evaluated first, so they cannot loop"),
         );
     }
     for (i, depth) in analysis.depth.iter().enumerate() {
@@ -189,7 +203,11 @@ fn check_prerequisite_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: 
             diagnostics.push(Diagnostic::new(
                 Code::TooDeep,
                 span,
-                format!("flag `{}` has a chain of {depth} prerequisites; the limit is {}", name(scope::index(i)), limits::MAX_REFERENCE_DEPTH),
+                format!(
+                    "flag `{}` has a chain of {depth} prerequisites; the limit is {}",
+                    name(scope::index(i)),
+                    limits::MAX_REFERENCE_DEPTH
+                ),
             ));
             break;
         }

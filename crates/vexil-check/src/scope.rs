@@ -127,13 +127,12 @@ impl<'a> Scope<'a> {
         }
         if let Some((existing, _)) = self.symbols.get(name.name.as_str()) {
             diagnostics.push(
-                Diagnostic::new(Code::DuplicateName, name.span, format!("`{}` is declared twice", name.name)).with_help(
-                    format!(
+                Diagnostic::new(Code::DuplicateName, name.span, format!("`{}` is declared twice", name.name))
+                    .with_help(format!(
                         "`{}` is already {}; segments, enums, flags and context roots share one namespace",
                         name.name,
                         existing.describe()
-                    ),
-                ),
+                    )),
             );
             return;
         }
@@ -174,9 +173,9 @@ impl<'a> Scope<'a> {
             ));
             return;
         }
-        let Some(ty) = self.resolve_type(&attr.ty, diagnostics) else {
-            return;
-        };
+        // An attribute whose type is unknown is still declared (as an error
+        // type), so reading it does not add "unknown attribute" errors.
+        let ty = self.resolve_type(&attr.ty, diagnostics).unwrap_or(Ty::Error);
         let id = index(self.attrs.len());
         self.attr_by_path.insert(path.clone(), id);
         self.attrs.push(AttrDef { path, ty, optional: attr.optional });
@@ -238,7 +237,8 @@ impl<'a> Scope<'a> {
                             }
                             let enums = self.enums.iter().map(|e| e.name.as_str());
                             let candidates: Vec<&str> = TYPE_NAMES.iter().copied().chain(enums).collect();
-                            let mut d = Diagnostic::new(Code::UnknownType, name.span, format!("unknown type `{other}`"));
+                            let mut d =
+                                Diagnostic::new(Code::UnknownType, name.span, format!("unknown type `{other}`"));
                             d.help = Some(match closest(other, candidates.iter().copied()) {
                                 Some(s) => format!("did you mean `{s}`?"),
                                 None => format!(

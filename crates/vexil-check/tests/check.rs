@@ -1,3 +1,4 @@
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 //! Behaviour of the checker on small rulesets: what is accepted, what is
 //! rejected with which code, and the typed form of what is accepted.
 
@@ -27,7 +28,8 @@ fn codes(body: &str) -> Vec<&'static str> {
 
 /// The typed S-expression of segment `s = <expr>`.
 fn typed(expr: &str) -> String {
-    let source = format!("{CONTEXT}segment s = {expr}\nflag f: bool {{ owner \"t\" default false rule when s => true }}");
+    let source =
+        format!("{CONTEXT}segment s = {expr}\nflag f: bool {{ owner \"t\" default false rule when s => true }}");
     let checked = check(&source, &Options::default());
     let program = checked.program.unwrap_or_else(|| panic!("{expr}: {:#?}", checked.diagnostics));
     program.expr_text(&program.segments[0].expr)
@@ -39,8 +41,10 @@ fn segment_codes(expr: &str) -> Vec<&'static str> {
 
 #[test]
 fn precedence_follows_the_specification() {
-    assert_eq!(typed("user.n + 2 * 3 > 7 or user.n == 1 and not user.n < 0"),
-        "(or (>:int (+:int user.n (*:int 2 3)) 7) (and (==:int user.n 1) (not (<:int user.n 0))))");
+    assert_eq!(
+        typed("user.n + 2 * 3 > 7 or user.n == 1 and not user.n < 0"),
+        "(or (>:int (+:int user.n (*:int 2 3)) 7) (and (==:int user.n 1) (not (<:int user.n 0))))"
+    );
     assert_eq!(typed("user.n - 1 - 2 == 0"), "(==:int (-:int (-:int user.n 1) 2) 0)");
     assert_eq!(typed("-user.n * 2 == 4"), "(==:int (*:int (neg:int user.n) 2) 4)");
     assert_eq!(typed("(user.age ?? 1 + 2) == 3"), "(==:int (?? user.age (+:int 1 2)) 3)");
@@ -57,8 +61,10 @@ fn comparisons_do_not_chain() {
 fn string_literals_take_the_type_they_are_compared_with() {
     assert_eq!(typed(r#"app.version >= "2.3.0-rc.1""#), r#"(>=:semver app.version semver("2.3.0-rc.1"))"#);
     assert_eq!(typed(r#""2.0.0" < app.version"#), r#"(<:semver semver("2.0.0") app.version)"#);
-    assert_eq!(typed(r#"user.seen < "2026-01-01T01:00:00+01:00""#),
-        r#"(<:timestamp user.seen timestamp("2026-01-01T00:00:00.000Z"))"#);
+    assert_eq!(
+        typed(r#"user.seen < "2026-01-01T01:00:00+01:00""#),
+        r#"(<:timestamp user.seen timestamp("2026-01-01T00:00:00.000Z"))"#
+    );
     assert_eq!(typed(r#"user.plan == "gold""#), "(==:Plan user.plan Plan.gold)");
     assert_eq!(typed("user.plan in [free, Plan.pro]"), "(in user.plan [Plan.free, Plan.pro])");
     assert_eq!(typed(r#"request.ip in ["10.0.0.0/8", "fd00::/8"]"#), "(in-cidr request.ip [10.0.0.0/8, fd00::/8])");
@@ -136,7 +142,12 @@ fn cycles_are_reported_once_per_cycle() {
 
 #[test]
 fn names_resolve_with_suggestions() {
-    let checked = check(&format!("{CONTEXT}segment s = user.idd == \"x\"\nflag f: bool {{ owner \"t\" default false rule when s => true }}"), &Options::default());
+    let checked = check(
+        &format!(
+            "{CONTEXT}segment s = user.idd == \"x\"\nflag f: bool {{ owner \"t\" default false rule when s => true }}"
+        ),
+        &Options::default(),
+    );
     let d = &checked.diagnostics[0];
     assert_eq!((d.code.as_str(), d.help.as_deref()), ("E0101", Some("did you mean `user.id`?")));
     // A bare name that is both a segment and a member of the expected enum.
@@ -148,7 +159,11 @@ fn names_resolve_with_suggestions() {
 
 #[test]
 fn split_weights_are_validated() {
-    let split = |entries: &str| codes(&format!("flag f: string {{ owner \"t\" default \"a\" rule when true => split by user.id {{ {entries} }} }}"));
+    let split = |entries: &str| {
+        codes(&format!(
+            "flag f: string {{ owner \"t\" default \"a\" rule when true => split by user.id {{ {entries} }} }}"
+        ))
+    };
     assert_eq!(split(r#""a": 33.33%, "b": 33.33%, "c": 33.34%"#), Vec::<&str>::new());
     assert_eq!(split(r#""a": 50%, "b": 49.99%"#), vec!["E0300"]);
     assert_eq!(split(r#""a": 50%, "b": 50"#), vec!["E0301"]);

@@ -66,11 +66,7 @@ pub fn run(args: &Args) -> ExitCode {
         .into_iter()
         .map(|(name, source)| {
             let diagnostics = vexil::check(&source, &options).diagnostics;
-            Input {
-                name,
-                source,
-                diagnostics,
-            }
+            Input { name, source, diagnostics }
         })
         .collect();
     let mut counts = Counts::default();
@@ -86,19 +82,11 @@ pub fn run(args: &Args) -> ExitCode {
         // Most likely a closed pipe; the exit code still tells the result.
         let _ = writeln!(io::stderr(), "vexil: cannot write output: {error}");
     }
-    if counts.errors > 0 {
-        ExitCode::from(EXIT_ERRORS)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if counts.errors > 0 { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS }
 }
 
 fn write_human(inputs: &[Input], counts: Counts) -> io::Result<()> {
-    let choice = if io::stderr().is_terminal() {
-        ColorChoice::Auto
-    } else {
-        ColorChoice::Never
-    };
+    let choice = if io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
     let stream = StandardStream::stderr(choice);
     let mut out = stream.lock();
     for input in inputs {
@@ -111,9 +99,7 @@ fn write_human(inputs: &[Input], counts: Counts) -> io::Result<()> {
 fn write_json(inputs: &[Input]) -> io::Result<()> {
     let records: Vec<_> = inputs
         .iter()
-        .flat_map(|input| {
-            vexil::diagnostic_records(&input.source, &input.diagnostics, Some(&input.name))
-        })
+        .flat_map(|input| vexil::diagnostic_records(&input.source, &input.diagnostics, Some(&input.name)))
         .collect();
     let mut out = io::stdout().lock();
     // Written by hand around the records so their fields keep the boundary

@@ -8,8 +8,7 @@ use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde::Deserialize;
-use vexil::{CheckOptions, Decision, Ruleset, Timestamp};
+use vexil::{CheckOptions, Ruleset, Timestamp};
 
 use crate::{EXIT_ERRORS, EXIT_USAGE};
 
@@ -141,55 +140,20 @@ fn read_context(arg: Option<&str>) -> Result<String, String> {
     }
 }
 
-/// One line of a `--requests` file.
-#[derive(Debug, Deserialize)]
-struct Request {
-    flag: String,
-    #[serde(default)]
-    context: Option<serde_json::Value>,
-    #[serde(default)]
-    now: Option<String>,
-}
-
 /// One decision per input line, in order; a line that is not a valid
 /// request still yields a line: an ERROR decision with PARSE_ERROR.
-fn run_requests(ruleset: &Ruleset, input: impl BufRead, default_now: Timestamp, out: &mut impl Write) -> io::Result<()> {
-    let default_now_text = default_now.to_iso_string();
-    for (number, line) in input.lines().enumerate() {
+fn run_requests(
+    ruleset: &Ruleset,
+    input: impl BufRead,
+    default_now: Timestamp,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let decision = match serde_json::from_str::<Request>(&line) {
-            Err(error) => parse_error(ruleset, flag_of(&line), format!("line {}: {error}", number + 1), &default_now_text),
-            Ok(request) => {
-                let now = match request.now.as_deref().map(Timestamp::parse_rfc3339) {
-                    None => Ok(default_now),
-                    Some(parsed) => parsed.map_err(|e| format!("line {}: `now`: {e}", number + 1)),
-                };
-                match now {
-                    Err(message) => parse_error(ruleset, request.flag, message, &default_now_text),
-                    Ok(now) => match request.context.as_ref().map(|c| ruleset.decode_context_value(c)) {
-                        None => ruleset.evaluate(&request.flag, &ruleset.empty_context(), now),
-                        Some(Ok(context)) => ruleset.evaluate(&request.flag, &context, now),
-                        Some(Err(message)) => ruleset.context_error(&request.flag, message, now),
-                    },
-                }
-            }
-        };
-        writeln!(out, "{}", decision.to_json())?;
+        writeln!(out, "{}", vexil::request::evaluate_request_json(ruleset, &line, default_now).to_json())?;
     }
     Ok(())
-}
-
-/// The `flag` of a line that failed to parse as a request, if it has one.
-fn flag_of(line: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(line)
-        .ok()
-        .and_then(|v| v.get("flag").and_then(|f| f.as_str()).map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn parse_error(ruleset: &Ruleset, flag: String, message: String, now: &str) -> Decision {
-    Decision::parse_error(&flag, message, ruleset.version(), now)
 }

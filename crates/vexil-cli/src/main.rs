@@ -17,11 +17,7 @@ pub(crate) const EXIT_ERRORS: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "vexil",
-    version,
-    about = "Vexil feature-flag rulesets: check them and evaluate flags"
-)]
+#[command(name = "vexil", version, about = "Vexil feature-flag rulesets: check them and evaluate flags")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -104,10 +104,7 @@ pub fn summary(counts: Counts) -> String {
     let files = plural(counts.files, "file");
     let warnings = plural(counts.warnings, "warning");
     if counts.errors > 0 {
-        format!(
-            "vexil: {}, {warnings} in {files}",
-            plural(counts.errors, "error")
-        )
+        format!("vexil: {}, {warnings} in {files}", plural(counts.errors, "error"))
     } else if counts.warnings > 0 {
         format!("ok: {files} checked, {warnings}")
     } else {
@@ -116,11 +113,7 @@ pub fn summary(counts: Counts) -> String {
 }
 
 fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 #[cfg(test)]
@@ -141,14 +134,10 @@ mod tests {
     #[test]
     fn renders_code_position_and_help() {
         let source = "flag a: bool {\n  default maybe\n}\n";
-        let diagnostic =
-            Diagnostic::new(Code::UnknownName, Span::new(25, 30), "unknown name `maybe`")
-                .with_help("did you mean `true`?");
+        let diagnostic = Diagnostic::new(Code::UnknownName, Span::new(25, 30), "unknown name `maybe`")
+            .with_help("did you mean `true`?");
         let text = render_to_string("a.vx", source, &[diagnostic]);
-        assert!(
-            text.starts_with("error[E0101]: unknown name `maybe`"),
-            "{text}"
-        );
+        assert!(text.starts_with("error[E0101]: unknown name `maybe`"), "{text}");
         assert!(text.contains("a.vx:2:11"), "{text}");
         assert!(text.contains("^^^^^"), "{text}");
         assert!(text.contains("= help: did you mean `true`?"), "{text}");
@@ -156,11 +145,7 @@ mod tests {
 
     #[test]
     fn summaries() {
-        let c = |files, errors, warnings| Counts {
-            files,
-            errors,
-            warnings,
-        };
+        let c = |files, errors, warnings| Counts { files, errors, warnings };
         assert_eq!(summary(c(1, 2, 1)), "vexil: 2 errors, 1 warning in 1 file");
         assert_eq!(summary(c(2, 1, 0)), "vexil: 1 error, 0 warnings in 2 files");
         assert_eq!(summary(c(3, 0, 1)), "ok: 3 files checked, 1 warning");

@@ -10,23 +10,15 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/check")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/check").join(name)
 }
 
 fn vexil(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vexil"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_vexil")).args(args).output().unwrap()
 }
 
 fn check(extra: &[&str], files: &[&str]) -> Output {
-    let paths: Vec<String> = files
-        .iter()
-        .map(|f| fixture(f).display().to_string())
-        .collect();
+    let paths: Vec<String> = files.iter().map(|f| fixture(f).display().to_string()).collect();
     let mut args = vec!["check", "--today", "2026-06-01"];
     args.extend_from_slice(extra);
     args.extend(paths.iter().map(String::as_str));
@@ -57,23 +49,11 @@ fn errors_exit_1_and_render_code_position_and_help() {
     let output = check(&[], &[BROKEN]);
     assert_eq!(output.status.code(), Some(1));
     let text = stderr(&output);
-    assert!(
-        text.contains("error[E0003]: unknown escape `\\d`"),
-        "{text}"
-    );
-    assert!(
-        text.contains("E0003_regex_in_plain_string.vx:9:40"),
-        "{text}"
-    );
-    assert!(
-        text.contains("rule numeric: when user.id matches \"^\\d+$\" => true"),
-        "{text}"
-    );
+    assert!(text.contains("error[E0003]: unknown escape `\\d`"), "{text}");
+    assert!(text.contains("E0003_regex_in_plain_string.vx:9:40"), "{text}");
+    assert!(text.contains("rule numeric: when user.id matches \"^\\d+$\" => true"), "{text}");
     assert!(text.contains("= help: valid escapes are"), "{text}");
-    assert!(
-        text.ends_with("vexil: 1 error, 0 warnings in 1 file\n"),
-        "{text}"
-    );
+    assert!(text.ends_with("vexil: 1 error, 0 warnings in 1 file\n"), "{text}");
     // Piped: no colour escapes.
     assert!(!text.contains('\u{1b}'), "{text}");
     assert_eq!(stdout(&output), "");
@@ -88,10 +68,7 @@ fn one_broken_file_among_clean_ones_exits_1() {
 
 #[test]
 fn json_is_one_object_with_every_diagnostic() {
-    let output = check(
-        &["--format", "json"],
-        &[CLEAN, BROKEN, "E0006_percent_three_decimals.vx"],
-    );
+    let output = check(&["--format", "json"], &[CLEAN, BROKEN, "E0006_percent_three_decimals.vx"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stderr(&output), "");
     let text = stdout(&output);
@@ -109,37 +86,19 @@ fn json_is_one_object_with_every_diagnostic() {
     assert_eq!(first["message"], "unknown escape `\\d`");
     assert_eq!(first["line"], 9);
     assert_eq!(first["column"], 40);
-    let (start, end) = (
-        first["start"].as_u64().unwrap(),
-        first["end"].as_u64().unwrap(),
-    );
+    let (start, end) = (first["start"].as_u64().unwrap(), first["end"].as_u64().unwrap());
     let source = std::fs::read_to_string(fixture(BROKEN)).unwrap();
     assert_eq!(&source[start as usize..end as usize], "\\d");
     assert!(first["help"].as_str().unwrap().contains("raw string"));
 
     for d in &diagnostics[1..] {
-        assert!(
-            d["file"]
-                .as_str()
-                .unwrap()
-                .ends_with("E0006_percent_three_decimals.vx")
-        );
+        assert!(d["file"].as_str().unwrap().ends_with("E0006_percent_three_decimals.vx"));
         assert_eq!(d["code"], "E0006");
         assert_eq!(d["line"], 11);
     }
     // Field order is the boundary type's.
-    let keys: Vec<&str> = first
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        keys,
-        [
-            "code", "column", "end", "file", "help", "line", "message", "severity", "start"
-        ]
-    );
+    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["code", "column", "end", "file", "help", "line", "message", "severity", "start"]);
     assert!(text.starts_with("{\"diagnostics\":[{\"file\":"), "{text}");
 }
 
@@ -155,11 +114,7 @@ fn json_without_diagnostics_is_an_empty_list() {
 fn missing_file_exits_2() {
     let output = check(&[], &[CLEAN, "does_not_exist.vx"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("cannot read"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("cannot read"), "{}", stderr(&output));
     assert!(stderr(&output).contains("does_not_exist.vx"));
     // Nothing is checked, nothing on stdout even in JSON mode.
     let output = check(&["--format", "json"], &["does_not_exist.vx"]);
@@ -180,12 +135,7 @@ fn usage_errors_exit_2() {
         vec![],
     ] {
         let output = vexil(&args);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
         assert_eq!(stdout(&output), "", "{args:?}");
     }
 }
@@ -208,13 +158,5 @@ fn today_defaults_to_the_current_date() {
 fn warnings_alone_exit_0() {
     let output = check(&[], &["W0003_missing_owner.vx", "W0002_expired_flag.vx"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(
-        stderr(&output)
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("ok: 2 files checked"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).lines().last().unwrap().starts_with("ok: 2 files checked"), "{}", stderr(&output));
 }

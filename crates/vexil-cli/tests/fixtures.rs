@@ -26,9 +26,7 @@ use vexil_cli::{Counts, render_to_string, summary};
 const TODAY: &str = "2026-06-01";
 
 fn options() -> CheckOptions {
-    CheckOptions {
-        today: Some(Timestamp::parse_date(TODAY).unwrap()),
-    }
+    CheckOptions { today: Some(Timestamp::parse_date(TODAY).unwrap()) }
 }
 
 fn fixture_dir() -> PathBuf {
@@ -51,11 +49,7 @@ fn fixtures() -> Vec<Fixture> {
         })
         .collect();
     all.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(
-        all.len() > 50,
-        "fixtures not found in {}",
-        fixture_dir().display()
-    );
+    assert!(all.len() > 50, "fixtures not found in {}", fixture_dir().display());
     all
 }
 
@@ -66,15 +60,8 @@ fn expected_code(name: &str) -> Option<Code> {
         return None;
     }
     let prefix = name.split('_').next().unwrap_or_default();
-    let code = Code::ALL
-        .iter()
-        .copied()
-        .find(|code| code.as_str() == prefix);
-    Some(
-        code.unwrap_or_else(|| {
-            panic!("fixture `{name}` must start with a catalogue code or `ok_`")
-        }),
-    )
+    let code = Code::ALL.iter().copied().find(|code| code.as_str() == prefix);
+    Some(code.unwrap_or_else(|| panic!("fixture `{name}` must start with a catalogue code or `ok_`")))
 }
 
 fn check(source: &str) -> Vec<Diagnostic> {
@@ -110,30 +97,20 @@ fn every_code_has_a_fixture() {
         .chain(GENERATED.iter().map(|(code, _)| *code))
         .map(Code::as_str)
         .collect();
-    let missing: Vec<&str> = Code::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .filter(|c| !covered.contains(c))
-        .collect();
+    let missing: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !covered.contains(c)).collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }
 
 #[test]
 fn ok_fixtures_are_clean() {
     let mut failures = String::new();
-    for fixture in fixtures()
-        .iter()
-        .filter(|f| expected_code(&f.name).is_none())
-    {
+    for fixture in fixtures().iter().filter(|f| expected_code(&f.name).is_none()) {
         let diagnostics = check(&fixture.source);
         if !diagnostics.is_empty() {
             failures.push_str(&rendered(&fixture.name, &fixture.source, &diagnostics));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "`ok_` fixtures must check clean:\n{failures}"
-    );
+    assert!(failures.is_empty(), "`ok_` fixtures must check clean:\n{failures}");
 }
 
 /// Warning fixtures are otherwise valid rulesets: they must not report errors.
@@ -148,10 +125,7 @@ fn warning_fixtures_have_no_errors() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "warning fixtures must have no errors:\n{failures}"
-    );
+    assert!(failures.is_empty(), "warning fixtures must have no errors:\n{failures}");
 }
 
 /// Codes of the catalogue's syntax (E00xx) and limits (E04xx) groups, reported
@@ -175,11 +149,7 @@ fn missing_codes(group: impl Fn(Code) -> bool) -> Vec<String> {
         let diagnostics = check(&fixture.source);
         if !diagnostics.iter().any(|d| d.code == code) {
             let got: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
-            missing.push(format!(
-                "{}: expected {}, got {got:?}",
-                fixture.name,
-                code.as_str()
-            ));
+            missing.push(format!("{}: expected {}, got {got:?}", fixture.name, code.as_str()));
         }
     }
     missing
@@ -188,11 +158,7 @@ fn missing_codes(group: impl Fn(Code) -> bool) -> Vec<String> {
 #[test]
 fn syntax_and_limit_fixtures_report_their_code() {
     let missing = missing_codes(is_syntax_or_limit);
-    assert!(
-        missing.is_empty(),
-        "fixtures missing their code:\n  {}",
-        missing.join("\n  ")
-    );
+    assert!(missing.is_empty(), "fixtures missing their code:\n  {}", missing.join("\n  "));
 }
 
 /// PENDING CHECKER: names, types, splits and warnings (E01xx, E02xx, E03xx,
@@ -201,11 +167,7 @@ fn syntax_and_limit_fixtures_report_their_code() {
 #[test]
 fn checker_fixtures_report_their_code() {
     let missing = missing_codes(|code| !is_syntax_or_limit(code));
-    assert!(
-        missing.is_empty(),
-        "PENDING CHECKER: fixtures missing their code:\n  {}",
-        missing.join("\n  ")
-    );
+    assert!(missing.is_empty(), "PENDING CHECKER: fixtures missing their code:\n  {}", missing.join("\n  "));
 }
 
 // The limits of `vexil_syntax::limits` (LANGUAGE.md §9); the facade does not
@@ -217,11 +179,8 @@ const MAX_RULES_PER_FLAG: usize = 10_000;
 /// Limit cases too large to keep as files: (code, source generator).
 type Generator = fn() -> String;
 
-const GENERATED: &[(Code, Generator)] = &[
-    (Code::SourceTooLarge, source_too_large),
-    (Code::ListTooLong, list_too_long),
-    (Code::TooMany, too_many_rules),
-];
+const GENERATED: &[(Code, Generator)] =
+    &[(Code::SourceTooLarge, source_too_large), (Code::ListTooLong, list_too_long), (Code::TooMany, too_many_rules)];
 
 fn source_too_large() -> String {
     let mut source = String::from("flag a: bool {\n  owner \"team\"\n  default false\n}\n");
@@ -241,9 +200,8 @@ fn list_too_long() -> String {
 }
 
 fn too_many_rules() -> String {
-    let mut source = String::from(
-        "context {\n  user.id: string\n}\n\nflag generated: bool {\n  owner \"team\"\n  default false\n",
-    );
+    let mut source =
+        String::from("context {\n  user.id: string\n}\n\nflag generated: bool {\n  owner \"team\"\n  default false\n");
     for i in 0..=MAX_RULES_PER_FLAG {
         writeln!(source, "  rule r{i}: when user.id == \"u{i}\" => true").unwrap();
     }
@@ -257,17 +215,9 @@ fn generated_limit_cases_report_their_code() {
     for (code, generate) in GENERATED {
         let diagnostics = check(&generate());
         if !diagnostics.iter().any(|d| d.code == *code) {
-            let got: Vec<&str> = diagnostics
-                .iter()
-                .take(5)
-                .map(|d| d.code.as_str())
-                .collect();
+            let got: Vec<&str> = diagnostics.iter().take(5).map(|d| d.code.as_str()).collect();
             missing.push(format!("{}: got {got:?}", code.as_str()));
         }
     }
-    assert!(
-        missing.is_empty(),
-        "generated limit cases missing their code:\n  {}",
-        missing.join("\n  ")
-    );
+    assert!(missing.is_empty(), "generated limit cases missing their code:\n  {}", missing.join("\n  "));
 }

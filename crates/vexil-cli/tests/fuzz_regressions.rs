@@ -13,19 +13,11 @@ use vexil::{CheckOptions, Timestamp};
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/fuzz-regressions");
-    let options = CheckOptions {
-        today: Some(Timestamp::parse_date("2026-06-01").unwrap()),
-    };
+    let options = CheckOptions { today: Some(Timestamp::parse_date("2026-06-01").unwrap()) };
     let mut failures = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
-    for path in paths
-        .iter()
-        .filter(|p| p.extension().is_none_or(|ext| ext != "md"))
-    {
+    for path in paths.iter().filter(|p| p.extension().is_none_or(|ext| ext != "md")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(path).unwrap();
         let source = String::from_utf8_lossy(&bytes);
@@ -33,25 +25,13 @@ fn fuzz_regressions_stay_fixed() {
         for d in &checked.diagnostics {
             let (start, end) = (d.span.start as usize, d.span.end as usize);
             if !(start <= end && end <= source.len()) {
-                failures.push(format!(
-                    "{name}: span {start}..{end} outside a source of {} bytes: {d:?}",
-                    source.len()
-                ));
+                failures.push(format!("{name}: span {start}..{end} outside a source of {} bytes: {d:?}", source.len()));
             } else if !(source.is_char_boundary(start) && source.is_char_boundary(end)) {
-                failures.push(format!(
-                    "{name}: span {start}..{end} not on character boundaries: {d:?}"
-                ));
+                failures.push(format!("{name}: span {start}..{end} not on character boundaries: {d:?}"));
             }
         }
         let rendered = vexil_cli::render_to_string(&name, &source, &checked.diagnostics);
-        assert!(
-            !rendered.contains("<rendering failed"),
-            "{name}: {rendered}"
-        );
+        assert!(!rendered.contains("<rendering failed"), "{name}: {rendered}");
     }
-    assert!(
-        failures.is_empty(),
-        "fuzz regressions:\n  {}",
-        failures.join("\n  ")
-    );
+    assert!(failures.is_empty(), "fuzz regressions:\n  {}", failures.join("\n  "));
 }

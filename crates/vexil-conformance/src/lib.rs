@@ -132,17 +132,22 @@ impl Tally {
 
 /// Runs every evaluation case through `evaluate(ruleset_source, flag, context_json, now)`,
 /// which returns the decision as JSON (or an error text when the ruleset does not compile).
-pub fn run_evaluation(mut evaluate: impl FnMut(&str, &str, &str, &str) -> Result<Value, String>) -> Result<Tally, String> {
+pub fn run_evaluation(
+    mut evaluate: impl FnMut(&str, &str, &str, &str) -> Result<Value, String>,
+) -> Result<Tally, String> {
     let mut tally = Tally::default();
     for (path, file) in evaluation_files()? {
         let mut passed = 0;
         for (i, case) in file.cases.iter().enumerate() {
             let context = case.context.to_string();
-            let outcome = evaluate(&file.ruleset, &case.flag, &context, &case.now)
-                .and_then(|actual| compare_decision(&actual, &case.expect).map_err(|e| format!("{e}\n    got: {actual}")));
+            let outcome = evaluate(&file.ruleset, &case.flag, &context, &case.now).and_then(|actual| {
+                compare_decision(&actual, &case.expect).map_err(|e| format!("{e}\n    got: {actual}"))
+            });
             match outcome {
                 Ok(()) => passed += 1,
-                Err(e) => tally.failures.push(format!("{} case {i} (flag {}, context {context}): {e}", file.name, case.flag)),
+                Err(e) => {
+                    tally.failures.push(format!("{} case {i} (flag {}, context {context}): {e}", file.name, case.flag))
+                }
             }
         }
         tally.passed += passed;

@@ -44,10 +44,7 @@ fn scramble(k: u32) -> u32 {
 
 #[inline]
 fn mix_block(h: u32, k: u32) -> u32 {
-    (h ^ scramble(k))
-        .rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
+    (h ^ scramble(k)).rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
 }
 
 #[inline]
@@ -73,12 +70,7 @@ struct Murmur3X86_32 {
 impl Murmur3X86_32 {
     #[inline]
     fn new(seed: u32) -> Self {
-        Self {
-            h: seed,
-            tail: [0; 4],
-            tail_len: 0,
-            len: 0,
-        }
+        Self { h: seed, tail: [0; 4], tail_len: 0, len: 0 }
     }
 
     #[inline]
@@ -114,12 +106,7 @@ impl Murmur3X86_32 {
     fn finish(&self) -> u32 {
         let mut h = self.h;
         if self.tail_len != 0 {
-            let k = self
-                .tail
-                .iter()
-                .take(self.tail_len)
-                .rev()
-                .fold(0u32, |k, &b| (k << 8) | u32::from(b));
+            let k = self.tail.iter().take(self.tail_len).rev().fold(0u32, |k, &b| (k << 8) | u32::from(b));
             h ^= scramble(k);
         }
         fmix32(h ^ self.len)
@@ -193,11 +180,7 @@ pub fn choose(salt_or_flag_key: &str, unit: &str, weights: &[u32]) -> Option<(u3
 /// `9223372036854775807`). Formats into a stack buffer: does not allocate.
 pub fn choose_i64(salt_or_flag_key: &str, unit: i64, weights: &[u32]) -> Option<(u32, usize)> {
     let mut buf = [0u8; 20];
-    choose_bytes(
-        salt_or_flag_key.as_bytes(),
-        format_i64(unit, &mut buf),
-        weights,
-    )
+    choose_bytes(salt_or_flag_key.as_bytes(), format_i64(unit, &mut buf), weights)
 }
 
 /// Writes `n` in decimal (ASCII, leading `-` when negative, no leading zeros)
@@ -239,11 +222,7 @@ mod tests {
         (b"test", 0, 0xba6b_d213),
         (b"Hello, world!", 1234, 0xfaf6_cdb3),
         (b"Hello, world!", 0x9747_b28c, 0x2488_4cba),
-        (
-            b"The quick brown fox jumps over the lazy dog",
-            0x9747_b28c,
-            0x2fa8_26cd,
-        ),
+        (b"The quick brown fox jumps over the lazy dog", 0x9747_b28c, 0x2fa8_26cd),
         (b"\x00", 0, 0x514e_28b7),
         (b"\x00\x00", 0, 0x30f4_c306),
         (b"\x00\x00\x00", 0, 0x85f0_b427),
@@ -266,19 +245,13 @@ mod tests {
     #[test]
     fn murmur3_matches_published_vectors() {
         for &(data, seed, want) in VECTORS {
-            assert_eq!(
-                murmur3_x86_32(data, seed),
-                want,
-                "data {data:?} seed {seed:#x}"
-            );
+            assert_eq!(murmur3_x86_32(data, seed), want, "data {data:?} seed {seed:#x}");
         }
     }
 
     #[test]
     fn streaming_matches_one_shot_at_every_split_point() {
-        let data: Vec<u8> = (0u8..=40)
-            .map(|b| b.wrapping_mul(37).wrapping_add(11))
-            .collect();
+        let data: Vec<u8> = (0u8..=40).map(|b| b.wrapping_mul(37).wrapping_add(11)).collect();
         for len in 0..=data.len() {
             let whole = &data[..len];
             let want = murmur3_x86_32(whole, 0);
@@ -301,13 +274,8 @@ mod tests {
     /// "hash edge cases" (hash 0, 1, 2^31−1, 2^31, 2^32−1), re-checked with mmh3.
     #[test]
     fn flagd_hash_edge_preimages() {
-        let cases: &[(&str, u32)] = &[
-            ("ejOoVL", 0),
-            ("bY9fO-", 1),
-            ("SI7p-", 0x7fff_ffff),
-            ("6LvT0", 0x8000_0000),
-            ("ceQdGm", 0xffff_ffff),
-        ];
+        let cases: &[(&str, u32)] =
+            &[("ejOoVL", 0), ("bY9fO-", 1), ("SI7p-", 0x7fff_ffff), ("6LvT0", 0x8000_0000), ("ceQdGm", 0xffff_ffff)];
         for &(key, hash) in cases {
             assert_eq!(murmur3_x86_32(key.as_bytes(), 0), hash, "{key}");
             // flagd: fractional [lower 50, upper 50] by targetingKey alone.
@@ -340,19 +308,7 @@ mod tests {
     fn pick_is_first_running_sum_greater_than_bucket() {
         let w = [0, 3, 0, 5, 0];
         let got: Vec<_> = (0..8).map(|b| pick(b, &w)).collect();
-        assert_eq!(
-            got,
-            [
-                Some(1),
-                Some(1),
-                Some(1),
-                Some(3),
-                Some(3),
-                Some(3),
-                Some(3),
-                Some(3)
-            ]
-        );
+        assert_eq!(got, [Some(1), Some(1), Some(1), Some(3), Some(3), Some(3), Some(3), Some(3)]);
         assert_eq!(pick(8, &w), None);
         assert_eq!(pick(0, &[]), None);
         assert_eq!(pick(0, &[1]), Some(0));
@@ -372,22 +328,12 @@ mod tests {
             ("by_int", "0", &[1000, 8000, 1000], (9946, 2)),
             ("color", "ünïcödé-用户", &[1, 1, 1, 1], (2, 2)),
             ("zeroes", "user-0005", &[0, 3, 0, 5, 0], (6, 3)),
-            (
-                "big",
-                "user-0006",
-                &[1_073_741_823, 1_073_741_824],
-                (1_267_167_574, 1),
-            ),
+            ("big", "user-0006", &[1_073_741_823, 1_073_741_824], (1_267_167_574, 1)),
             // flagd-testbed v2: fractional-flag, user.name "jack" -> hearts (index 2).
             ("fractional-flag", "jack", &[25, 25, 25, 25], (62, 2)),
             // flagd-testbed v2: shared seed, "nine" -> clubs (index 0).
             ("shared-seed", "nine", &[25, 25, 25, 25], (18, 0)),
-            (
-                "fractional-flag-shorthand",
-                "jon@company.com",
-                &[1, 1],
-                (0, 0),
-            ),
+            ("fractional-flag-shorthand", "jon@company.com", &[1, 1], (0, 0)),
         ];
         for &(salt, unit, weights, want) in cases {
             assert_eq!(choose(salt, unit, weights), Some(want), "{salt:?} {unit:?}");
@@ -400,24 +346,10 @@ mod tests {
         // Python: by_int ++ "9223372036854775807" -> bucket 7234; i64::MIN -> 4371.
         assert_eq!(choose_i64("by_int", i64::MAX, &w), Some((7234, 1)));
         assert_eq!(choose_i64("by_int", i64::MIN, &w), Some((4371, 1)));
-        for n in [
-            i64::MIN,
-            -1_000_000,
-            -42,
-            -1,
-            0,
-            7,
-            10,
-            99,
-            12_345,
-            i64::MAX,
-        ] {
+        for n in [i64::MIN, -1_000_000, -42, -1, 0, 7, 10, 99, 12_345, i64::MAX] {
             let mut buf = [0u8; 20];
             assert_eq!(format_i64(n, &mut buf), n.to_string().as_bytes());
-            assert_eq!(
-                choose_i64("by_int", n, &w),
-                choose("by_int", &n.to_string(), &w)
-            );
+            assert_eq!(choose_i64("by_int", n, &w), choose("by_int", &n.to_string(), &w));
         }
     }
 

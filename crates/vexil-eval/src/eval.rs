@@ -196,19 +196,19 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
     fn segment(&mut self, id: u32) -> Result<bool> {
         // In a split unit a missing attribute has another code, so the cache
         // (filled outside splits) is bypassed there.
-        if !self.in_split {
-            if let Some(Some(cached)) = self.segment_cache.get(id as usize) {
-                return cached.clone();
-            }
+        if !self.in_split
+            && let Some(Some(cached)) = self.segment_cache.get(id as usize)
+        {
+            return cached.clone();
         }
         let Some(node) = self.env.segments.get(id as usize) else {
             return Err(internal("segment"));
         };
         let outcome = self.condition(node);
-        if !self.in_split {
-            if let Some(slot) = self.segment_cache.get_mut(id as usize) {
-                *slot = Some(outcome.clone());
-            }
+        if !self.in_split
+            && let Some(slot) = self.segment_cache.get_mut(id as usize)
+        {
+            *slot = Some(outcome.clone());
         }
         outcome
     }
@@ -335,15 +335,12 @@ pub(crate) fn val_text(val: &Val<'_>, enums: &[Vec<String>]) -> String {
         Val::Semver(v) => v.to_string(),
         Val::Timestamp(t) => t.to_iso_string(),
         Val::Ip(ip) => ip.to_string(),
-        Val::Enum(e, m) => enums
-            .get(*e as usize)
-            .and_then(|names| names.get(*m as usize))
-            .cloned()
-            .unwrap_or_else(|| format!("#{m}")),
+        Val::Enum(e, m) => {
+            enums.get(*e as usize).and_then(|names| names.get(*m as usize)).cloned().unwrap_or_else(|| format!("#{m}"))
+        }
         Val::List(items) => {
             let texts: Vec<String> = items.iter().map(|v| val_text(&v.as_val(), enums)).collect();
             format!("[{}]", texts.join(", "))
         }
     }
 }
-

@@ -6,9 +6,7 @@ use vexil_syntax::Span;
 use vexil_value::Timestamp;
 
 use crate::context::Context;
-use crate::decision::{
-    Decision, Explanation, PrerequisiteTrace, RuleTrace, SplitEntryTrace, SplitTrace, Trace,
-};
+use crate::decision::{Decision, Explanation, PrerequisiteTrace, RuleTrace, SplitEntryTrace, SplitTrace, Trace};
 use crate::eval::{EvalError, Evaluator, Tracer, val_text};
 use crate::ruleset::{Outcome, RuleOutcome, Ruleset};
 use crate::value::Val;

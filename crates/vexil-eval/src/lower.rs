@@ -62,7 +62,9 @@ pub(crate) fn lower(expr: &ir::Expr) -> Node {
         ExprKind::Neg(inner) => NodeKind::Neg(boxed(inner)),
         ExprKind::Arith(op, l, r) => NodeKind::Arith(*op, boxed(l), boxed(r)),
         ExprKind::Compare(op, l, r) => NodeKind::Compare(*op, boxed(l), boxed(r)),
-        ExprKind::In { negated, elem, list } => NodeKind::In { negated: *negated, elem: boxed(elem), list: boxed(list) },
+        ExprKind::In { negated, elem, list } => {
+            NodeKind::In { negated: *negated, elem: boxed(elem), list: boxed(list) }
+        }
         ExprKind::InCidr { negated, ip, ranges } => {
             NodeKind::InCidr { negated: *negated, ip: boxed(ip), ranges: ranges.clone() }
         }
@@ -81,11 +83,18 @@ pub(crate) fn lower(expr: &ir::Expr) -> Node {
 /// A node whose operands are all constants and that reads nothing.
 fn foldable(node: &Node) -> bool {
     match &node.kind {
-        NodeKind::Const(_) | NodeKind::Now | NodeKind::Attr(_) | NodeKind::Has(_) | NodeKind::Coalesce(..) | NodeKind::Segment(_) => false,
+        NodeKind::Const(_)
+        | NodeKind::Now
+        | NodeKind::Attr(_)
+        | NodeKind::Has(_)
+        | NodeKind::Coalesce(..)
+        | NodeKind::Segment(_) => false,
         NodeKind::List(items) | NodeKind::And(items) | NodeKind::Or(items) => items.iter().all(Node::is_const),
         // `now` is an input: what depends on it is never folded.
         NodeKind::Call(Builtin::HoursSince | Builtin::DaysSince, _) => false,
-        NodeKind::Not(inner) | NodeKind::Neg(inner) | NodeKind::Call(_, inner) | NodeKind::Matches(inner, _) => inner.is_const(),
+        NodeKind::Not(inner) | NodeKind::Neg(inner) | NodeKind::Call(_, inner) | NodeKind::Matches(inner, _) => {
+            inner.is_const()
+        }
         NodeKind::InCidr { ip, .. } => ip.is_const(),
         NodeKind::Arith(_, l, r)
         | NodeKind::Compare(_, l, r)

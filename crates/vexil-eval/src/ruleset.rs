@@ -308,7 +308,8 @@ impl Ruleset {
                 }
             }
         }
-        let reason = if flag.rules.is_empty() && flag.prerequisites.is_empty() { Reason::Static } else { Reason::Default };
+        let reason =
+            if flag.rules.is_empty() && flag.prerequisites.is_empty() { Reason::Static } else { Reason::Default };
         fixed(flag.default, reason, None)
     }
 
@@ -397,7 +398,11 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
     let prerequisites = def
         .prerequisites
         .iter()
-        .map(|p| Prereq { flag: p.flag, expected: Value::from_const(&p.value), expected_text: program.const_text(&p.value) })
+        .map(|p| Prereq {
+            flag: p.flag,
+            expected: Value::from_const(&p.value),
+            expected_text: program.const_text(&p.value),
+        })
         .collect();
     Flag { key: def.key.as_str().into(), enabled: def.enabled, choices, off, default, on_error, prerequisites, rules }
 }

@@ -161,10 +161,18 @@ pub struct SplitEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weight {
     /// Basis points: `12.5%` is 1250. Converted from the decimal text, never through a float.
-    Percent { basis_points: u32, span: Span },
-    Relative { weight: u64, span: Span },
+    Percent {
+        basis_points: u32,
+        span: Span,
+    },
+    Relative {
+        weight: u64,
+        span: Span,
+    },
     /// A weight already reported as malformed.
-    Invalid { span: Span },
+    Invalid {
+        span: Span,
+    },
 }
 
 impl Weight {
@@ -219,16 +227,32 @@ pub enum ExprKind {
     Now,
     Path(Path),
     List(Vec<Expr>),
-    Call { name: Ident, args: Vec<Expr> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     Paren(Box<Expr>),
     Neg(Box<Expr>),
     Not(Box<Expr>),
     /// `and` chains are n-ary so that long chains never nest deeply.
     And(Vec<Expr>),
     Or(Vec<Expr>),
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
-    Compare { op: CompareOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
-    Coalesce { lhs: Box<Expr>, rhs: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Compare {
+        op: CompareOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Coalesce {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -162,9 +162,8 @@ pub struct DiagnosticRecord {
 /// Sorts diagnostics by position, then code, so output is stable whatever
 /// order the passes found them in.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code.as_str()).cmp(&(b.span.start, b.span.end, b.code.as_str()))
-    });
+    diagnostics
+        .sort_by(|a, b| (a.span.start, a.span.end, a.code.as_str()).cmp(&(b.span.start, b.span.end, b.code.as_str())));
 }
 
 #[cfg(test)]

@@ -129,11 +129,22 @@ impl ItemState {
 }
 
 enum Token {
-    Word { start: usize, end: usize },
-    Punct { start: usize, byte: u8 },
+    Word {
+        start: usize,
+        end: usize,
+    },
+    Punct {
+        start: usize,
+        byte: u8,
+    },
     /// A string or number: content that is neither a keyword nor punctuation.
-    Literal { start: usize },
-    Unterminated { start: usize, what: &'static str },
+    Literal {
+        start: usize,
+    },
+    Unterminated {
+        start: usize,
+        what: &'static str,
+    },
 }
 
 struct Scanner<'a> {
@@ -158,15 +169,13 @@ impl Scanner<'_> {
                         self.pos += 1;
                     }
                 }
-                b'/' if next == Some(b'*') => {
-                    match find(self.bytes, start + 2, b"*/") {
-                        Some(end) => self.pos = end + 2,
-                        None => {
-                            self.pos = self.bytes.len();
-                            return Some(Token::Unterminated { start, what: "block comment" });
-                        }
+                b'/' if next == Some(b'*') => match find(self.bytes, start + 2, b"*/") {
+                    Some(end) => self.pos = end + 2,
+                    None => {
+                        self.pos = self.bytes.len();
+                        return Some(Token::Unterminated { start, what: "block comment" });
                     }
-                }
+                },
                 b'"' => return Some(self.string(start, start + 1, true)),
                 b'r' if next == Some(b'"') => return Some(self.string(start, start + 2, false)),
                 b if b.is_ascii_alphabetic() || b == b'_' => {
@@ -227,10 +236,7 @@ mod tests {
     fn split(source: &str) -> (Vec<(usize, usize, bool)>, Vec<&'static str>) {
         let mut diags = Vec::new();
         let items = split_items(source, &mut diags);
-        (
-            items.iter().map(|r| (r.start, r.end, r.parse)).collect(),
-            diags.iter().map(|d| d.code.as_str()).collect(),
-        )
+        (items.iter().map(|r| (r.start, r.end, r.parse)).collect(), diags.iter().map(|d| d.code.as_str()).collect())
     }
 
     #[test]

@@ -40,9 +40,10 @@ pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
             Ok(mut pairs) => {
                 let mut builder = Builder { base: range.start, diagnostics: &mut diagnostics };
                 if let Some(pair) = pairs.next()
-                    && let Some(item) = builder.item(pair) {
-                        file.items.push(item);
-                    }
+                    && let Some(item) = builder.item(pair)
+                {
+                    file.items.push(item);
+                }
             }
             Err(error) => {
                 diagnostics.push(from_pest(&error, text, range.start));
@@ -262,8 +263,8 @@ impl Builder<'_> {
             match basis_points {
                 Some(basis_points) => Weight::Percent { basis_points, span },
                 None => {
-                    self.error(Code::InvalidPercent, span, format!("invalid percentage `{text}`"))
-                        .help = Some("a percentage is 0 to 100 with at most two decimals, like `12.5%`".into());
+                    self.error(Code::InvalidPercent, span, format!("invalid percentage `{text}`")).help =
+                        Some("a percentage is 0 to 100 with at most two decimals, like `12.5%`".into());
                     Weight::Invalid { span }
                 }
             }
@@ -303,15 +304,11 @@ impl Builder<'_> {
     /// `-9223372036854775808` is i64::MIN.
     fn int(&mut self, digits: &str, negative: bool, span: Span) -> i64 {
         let parsed = digits.parse::<u64>().ok().and_then(|magnitude| {
-            if negative {
-                0i64.checked_sub_unsigned(magnitude)
-            } else {
-                i64::try_from(magnitude).ok()
-            }
+            if negative { 0i64.checked_sub_unsigned(magnitude) } else { i64::try_from(magnitude).ok() }
         });
         parsed.unwrap_or_else(|| {
-            self.error(Code::IntOutOfRange, span, "integer literal out of range")
-                .help = Some("integers are 64-bit: -9223372036854775808 to 9223372036854775807".into());
+            self.error(Code::IntOutOfRange, span, "integer literal out of range").help =
+                Some("integers are 64-bit: -9223372036854775808 to 9223372036854775807".into());
             0
         })
     }
@@ -381,7 +378,8 @@ impl Builder<'_> {
                         Span::new(base + i, base + j + other.len_utf8()),
                         format!("unknown escape `\\{other}`"),
                     )
-                    .help = Some("valid escapes are \\\" \\\\ \\n \\t \\u{…}; for regexes use a raw string r\"…\"".into());
+                    .help =
+                        Some("valid escapes are \\\" \\\\ \\n \\t \\u{…}; for regexes use a raw string r\"…\"".into());
                     None
                 }
                 None => None,
@@ -503,8 +501,12 @@ impl Builder<'_> {
         };
         if let Some((second, _)) = ops.next() {
             let op_span = self.span(&second);
-            self.error(Code::ChainedComparison, op_span, format!("comparison operators cannot be chained: `{}`", second.as_str()))
-                .help = Some("compare twice and join with `and`: `a < b and b < c`".into());
+            self.error(
+                Code::ChainedComparison,
+                op_span,
+                format!("comparison operators cannot be chained: `{}`", second.as_str()),
+            )
+            .help = Some("compare twice and join with `and`: `a < b and b < c`".into());
         }
         let op_span = self.span(&op);
         let text = op.as_str();
@@ -535,8 +537,12 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let operands = pair.clone().into_inner().count().div_ceil(2);
         if operands > limits::MAX_NESTING {
-            self.error(Code::TooDeep, span, format!("more than {} operands in one arithmetic chain", limits::MAX_NESTING))
-                .help = Some("split it into smaller expressions".into());
+            self.error(
+                Code::TooDeep,
+                span,
+                format!("more than {} operands in one arithmetic chain", limits::MAX_NESTING),
+            )
+            .help = Some("split it into smaller expressions".into());
             return Expr { kind: ExprKind::Bool(false), span };
         }
         let mut it = pair.into_inner();
@@ -587,4 +593,3 @@ impl Builder<'_> {
         expr
     }
 }
-

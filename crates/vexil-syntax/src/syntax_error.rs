@@ -98,9 +98,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::paren
         | Rule::list_lit
         | Rule::call => "an expression",
-        Rule::cmp_op | Rule::not_in | Rule::op_contains | Rule::op_starts_with | Rule::op_ends_with | Rule::op_matches => {
-            "an operator"
-        }
+        Rule::cmp_op
+        | Rule::not_in
+        | Rule::op_contains
+        | Rule::op_starts_with
+        | Rule::op_ends_with
+        | Rule::op_matches => "an operator",
         Rule::add_op | Rule::mul_op => "an operator",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",

@@ -14,7 +14,8 @@ fn spec_example_parses_clean() {
 
 #[test]
 fn a_syntax_error_stays_in_its_item() {
-    let source = "flag a: bool { default }\nflag b: bool { default true rule when => true }\nflag c: bool { default true }";
+    let source =
+        "flag a: bool { default }\nflag b: bool { default true rule when => true }\nflag c: bool { default true }";
     let (file, diags) = parse(source);
     assert_eq!(codes(source), vec!["E0001", "E0001"]);
     assert_eq!(file.items.len(), 1, "the good item is kept");

@@ -30,34 +30,19 @@ pub(crate) fn shown(input: &str) -> String {
 
 impl ValueError {
     pub(crate) fn timestamp(input: &str, reason: impl Into<String>) -> Self {
-        Self::Timestamp {
-            input: shown(input),
-            reason: reason.into(),
-        }
+        Self::Timestamp { input: shown(input), reason: reason.into() }
     }
     pub(crate) fn date(input: &str, reason: impl Into<String>) -> Self {
-        Self::Date {
-            input: shown(input),
-            reason: reason.into(),
-        }
+        Self::Date { input: shown(input), reason: reason.into() }
     }
     pub(crate) fn semver(input: &str, reason: impl Into<String>) -> Self {
-        Self::Semver {
-            input: shown(input),
-            reason: reason.into(),
-        }
+        Self::Semver { input: shown(input), reason: reason.into() }
     }
     pub(crate) fn ip(input: &str, reason: impl Into<String>) -> Self {
-        Self::Ip {
-            input: shown(input),
-            reason: reason.into(),
-        }
+        Self::Ip { input: shown(input), reason: reason.into() }
     }
     pub(crate) fn cidr(input: &str, reason: impl Into<String>) -> Self {
-        Self::Cidr {
-            input: shown(input),
-            reason: reason.into(),
-        }
+        Self::Cidr { input: shown(input), reason: reason.into() }
     }
 }
 
@@ -68,10 +53,7 @@ mod tests {
     #[test]
     fn message_quotes_input() {
         let e = ValueError::timestamp("2024-13-01", "month must be 01 to 12");
-        assert_eq!(
-            e.to_string(),
-            r#"invalid timestamp "2024-13-01": month must be 01 to 12"#
-        );
+        assert_eq!(e.to_string(), r#"invalid timestamp "2024-13-01": month must be 01 to 12"#);
     }
 
     #[test]
@@ -89,9 +71,6 @@ mod tests {
         assert_eq!(input.chars().count(), MAX_INPUT_CHARS + 1);
         assert!(input.ends_with('…'));
         assert_eq!(shown("short"), "short");
-        assert_eq!(
-            shown(&"a".repeat(MAX_INPUT_CHARS)),
-            "a".repeat(MAX_INPUT_CHARS)
-        );
+        assert_eq!(shown(&"a".repeat(MAX_INPUT_CHARS)), "a".repeat(MAX_INPUT_CHARS));
     }
 }

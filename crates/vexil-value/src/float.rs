@@ -56,15 +56,7 @@ mod tests {
 
     #[test]
     fn text_round_trips() {
-        for f in [
-            0.1,
-            1.0 / 3.0,
-            2.0f64.sqrt(),
-            1e300,
-            1e-300,
-            9_007_199_254_740_993.0,
-            -7.25,
-        ] {
+        for f in [0.1, 1.0 / 3.0, 2.0f64.sqrt(), 1e300, 1e-300, 9_007_199_254_740_993.0, -7.25] {
             assert_eq!(float_text(f).parse::<f64>(), Ok(f));
         }
     }

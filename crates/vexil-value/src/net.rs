@@ -43,32 +43,21 @@ impl Cidr {
     pub fn parse(s: &str) -> Result<Cidr, ValueError> {
         let err = |reason: String| ValueError::cidr(s, reason);
         let Some((addr_text, prefix_text)) = s.split_once('/') else {
-            return Err(err(
-                "expected an address range like 10.0.0.0/8 (the \"/prefix\" is missing)".into(),
-            ));
+            return Err(err("expected an address range like 10.0.0.0/8 (the \"/prefix\" is missing)".into()));
         };
-        let addr: IpAddr = addr_text.parse().map_err(|_| {
-            err(format!(
-                "{addr_text:?} is not an IP address; {}",
-                ip_hint(addr_text)
-            ))
-        })?;
+        let addr: IpAddr = addr_text
+            .parse()
+            .map_err(|_| err(format!("{addr_text:?} is not an IP address; {}", ip_hint(addr_text))))?;
         let max = match addr {
             IpAddr::V4(_) => 32,
             IpAddr::V6(_) => 128,
         };
         let prefix = parse_prefix(prefix_text)
             .filter(|p| *p <= max)
-            .ok_or_else(|| {
-                err(format!(
-                    "the prefix must be a decimal number from 0 to {max}"
-                ))
-            })?;
+            .ok_or_else(|| err(format!("the prefix must be a decimal number from 0 to {max}")))?;
         let network = mask(addr, prefix);
         if network != addr {
-            return Err(err(format!(
-                "host bits must be zero; did you mean {network}/{prefix}?"
-            )));
+            return Err(err(format!("host bits must be zero; did you mean {network}/{prefix}?")));
         }
         Ok(Cidr { addr, prefix })
     }
@@ -76,10 +65,7 @@ impl Cidr {
     /// Whether `ip` is in the range. Families never mix: an IPv6 address,
     /// `::ffff:a.b.c.d` included, is never in an IPv4 range and vice versa.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let same_family = matches!(
-            (self.addr, ip),
-            (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_))
-        );
+        let same_family = matches!((self.addr, ip), (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)));
         same_family && mask(ip, self.prefix) == self.addr
     }
 
@@ -115,15 +101,11 @@ fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
     // where the mask is empty.
     match ip {
         IpAddr::V4(a) => {
-            let m = u32::MAX
-                .checked_shl(32 - u32::from(prefix.min(32)))
-                .unwrap_or(0);
+            let m = u32::MAX.checked_shl(32 - u32::from(prefix.min(32))).unwrap_or(0);
             IpAddr::V4(Ipv4Addr::from(u32::from(a) & m))
         }
         IpAddr::V6(a) => {
-            let m = u128::MAX
-                .checked_shl(128 - u32::from(prefix.min(128)))
-                .unwrap_or(0);
+            let m = u128::MAX.checked_shl(128 - u32::from(prefix.min(128))).unwrap_or(0);
             IpAddr::V6(Ipv6Addr::from(u128::from(a) & m))
         }
     }

@@ -18,19 +18,13 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// 0000-01-01T00:00:00.000Z
-    pub const MIN: Timestamp = Timestamp {
-        millis: -62_167_219_200_000,
-    };
+    pub const MIN: Timestamp = Timestamp { millis: -62_167_219_200_000 };
     /// 9999-12-31T23:59:59.999Z
-    pub const MAX: Timestamp = Timestamp {
-        millis: 253_402_300_799_999,
-    };
+    pub const MAX: Timestamp = Timestamp { millis: 253_402_300_799_999 };
 
     /// `None` outside `MIN..=MAX`.
     pub fn from_millis(ms: i64) -> Option<Timestamp> {
-        (Self::MIN.millis..=Self::MAX.millis)
-            .contains(&ms)
-            .then_some(Timestamp { millis: ms })
+        (Self::MIN.millis..=Self::MAX.millis).contains(&ms).then_some(Timestamp { millis: ms })
     }
 
     /// Milliseconds since 1970-01-01T00:00:00Z.
@@ -45,10 +39,7 @@ impl Timestamp {
     /// `MIN..=MAX`.
     pub fn parse_rfc3339(s: &str) -> Result<Timestamp, ValueError> {
         let err = |reason: &str| ValueError::timestamp(s, reason);
-        let mut c = Cursor {
-            bytes: s.as_bytes(),
-            pos: 0,
-        };
+        let mut c = Cursor { bytes: s.as_bytes(), pos: 0 };
         let day = date(&mut c).map_err(err)?;
         let time = time_of_day(&mut c).map_err(err)?;
         let offset = offset(&mut c).map_err(err)?;
@@ -65,10 +56,7 @@ impl Timestamp {
     /// `YYYY-MM-DD` as midnight UTC, the form of a flag's `expires` date.
     pub fn parse_date(s: &str) -> Result<Timestamp, ValueError> {
         let err = |reason: &str| ValueError::date(s, reason);
-        let mut c = Cursor {
-            bytes: s.as_bytes(),
-            pos: 0,
-        };
+        let mut c = Cursor { bytes: s.as_bytes(), pos: 0 };
         let day = date(&mut c).map_err(err)?;
         if c.pos != c.bytes.len() {
             return Err(err("expected only YYYY-MM-DD"));
@@ -129,9 +117,7 @@ impl Cursor<'_> {
             return Err(what);
         }
         self.pos = end;
-        Ok(field
-            .iter()
-            .fold(0, |acc, b| acc * 10 + u32::from(b - b'0')))
+        Ok(field.iter().fold(0, |acc, b| acc * 10 + u32::from(b - b'0')))
     }
 }
 
@@ -162,10 +148,7 @@ fn time_of_day(c: &mut Cursor<'_>) -> Result<i64, &'static str> {
     let hour = c.digits(2, "expected a 2-digit hour (HH:MM:SS)")?;
     c.expect(b":", "expected ':' after the hour (HH:MM:SS)")?;
     let minute = c.digits(2, "expected a 2-digit minute (HH:MM:SS)")?;
-    c.expect(
-        b":",
-        "expected ':' after the minute; seconds are required (HH:MM:SS)",
-    )?;
+    c.expect(b":", "expected ':' after the minute; seconds are required (HH:MM:SS)")?;
     let second = c.digits(2, "expected 2-digit seconds (HH:MM:SS)")?;
     if hour > 23 {
         return Err("hour must be 00 to 23");
@@ -179,15 +162,8 @@ fn time_of_day(c: &mut Cursor<'_>) -> Result<i64, &'static str> {
     if second > 59 {
         return Err("second must be 00 to 59");
     }
-    let millis = if c.eat(b".").is_some() {
-        fraction_millis(c)?
-    } else {
-        0
-    };
-    Ok(i64::from(hour) * MS_PER_HOUR
-        + i64::from(minute) * MS_PER_MINUTE
-        + i64::from(second) * MS_PER_SECOND
-        + millis)
+    let millis = if c.eat(b".").is_some() { fraction_millis(c)? } else { 0 };
+    Ok(i64::from(hour) * MS_PER_HOUR + i64::from(minute) * MS_PER_MINUTE + i64::from(second) * MS_PER_SECOND + millis)
 }
 
 /// One or more digits after the '.'; those past the third are checked but

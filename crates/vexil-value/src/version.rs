@@ -20,9 +20,7 @@ impl Version {
     /// no missing components, no leading zeros in numeric identifiers, no
     /// whitespace. Major, minor and patch must fit in a `u64`.
     pub fn parse(s: &str) -> Result<Version, ValueError> {
-        semver::Version::parse(s)
-            .map(Version)
-            .map_err(|e| ValueError::semver(s, e.to_string()))
+        semver::Version::parse(s).map(Version).map_err(|e| ValueError::semver(s, e.to_string()))
     }
 
     pub fn as_semver(&self) -> &semver::Version {
@@ -132,9 +130,7 @@ mod tests {
 
     #[test]
     fn error_message_names_the_input() {
-        let Err(e) = Version::parse("v1.2.3") else {
-            panic!("accepted")
-        };
+        let Err(e) = Version::parse("v1.2.3") else { panic!("accepted") };
         let text = e.to_string();
         assert!(text.starts_with(r#"invalid semver "v1.2.3": "#), "{text}");
         assert!(matches!(e, ValueError::Semver { .. }));
@@ -191,9 +187,7 @@ mod tests {
         assert_eq!(v("1.0.0-rc.1+x"), v("1.0.0-rc.1+y.z"));
         assert_eq!(v("1.0.0+b").cmp(&v("1.0.0+a")), Ordering::Equal);
         assert!(v("1.0.0-rc.1+zzz") < v("1.0.0+aaa"));
-        let set: HashSet<Version> = ["1.0.0", "1.0.0+a", "1.0.0+b", "1.0.0-rc.1+x"]
-            .map(v)
-            .into();
+        let set: HashSet<Version> = ["1.0.0", "1.0.0+a", "1.0.0+b", "1.0.0-rc.1+x"].map(v).into();
         assert_eq!(set.len(), 2);
     }
 

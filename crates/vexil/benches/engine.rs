@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Criterion benchmarks behind the README's budget table.
 //! Run: `cargo bench -p vexil --bench engine`.
 

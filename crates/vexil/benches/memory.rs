@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Resident memory of a compiled 10,000-flag ruleset (Linux: VmRSS).
 //! Run: `cargo bench -p vexil --bench memory`.
 

@@ -14,11 +14,13 @@
 //! assert_eq!(decision.reason, vexil::Reason::TargetingMatch);
 //! ```
 
+pub mod request;
+
 pub use vexil_check::{Checked, Options as CheckOptions, check};
 pub use vexil_eval::{
     Context, Decision, DecisionSet, ErrorCode, EvalError, Explanation, FlagInfo, FlagValue, Outcome, Reason, Ruleset,
 };
-pub use vexil_syntax::{Code, Diagnostic, DiagnosticRecord, LineIndex, Severity, Span};
+pub use vexil_syntax::{Code, Diagnostic, DiagnosticRecord, LineIndex, Severity, Span, limits};
 pub use vexil_value::Timestamp;
 
 /// Boundary types (decisions, traces, catalogue), re-exported for bindings.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The cross-stack conformance corpus on the native engine. The pass counts
 //! are kept in `tests/conformance/counts/native.txt` so that a change in
 //! coverage shows in review (`VEXIL_UPDATE_COUNTS=1` rewrites the file).
@@ -31,9 +32,19 @@ fn evaluation_vectors_pass_natively() {
         std::fs::write(&path, &summary).unwrap();
     }
     let shown: Vec<&String> = tally.failures.iter().take(20).collect();
-    assert!(tally.failures.is_empty(), "{} failures:\n{}", tally.failures.len(), shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        tally.failures.is_empty(),
+        "{} failures:\n{}",
+        tally.failures.len(),
+        shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
     let recorded = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(recorded, summary, "pass counts changed: rerun with VEXIL_UPDATE_COUNTS=1 and commit {}", path.display());
+    assert_eq!(
+        recorded,
+        summary,
+        "pass counts changed: rerun with VEXIL_UPDATE_COUNTS=1 and commit {}",
+        path.display()
+    );
     assert!(tally.passed >= 300, "the corpus must hold at least 300 evaluation vectors");
 }
 

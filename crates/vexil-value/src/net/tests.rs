@@ -30,15 +30,9 @@ fn std_accepts() {
     assert_eq!(ip("::1"), IpAddr::V6(Ipv6Addr::LOCALHOST));
     assert_eq!(ip("::"), IpAddr::V6(Ipv6Addr::UNSPECIFIED));
     assert_eq!(ip("2001:DB8::1"), ip("2001:db8::1"));
-    assert_eq!(
-        ip("2001:0db8:0000:0000:0000:0000:0000:0001"),
-        ip("2001:db8::1")
-    );
+    assert_eq!(ip("2001:0db8:0000:0000:0000:0000:0000:0001"), ip("2001:db8::1"));
     // An IPv4-mapped address is IPv6, whatever it looks like.
-    assert_eq!(
-        ip("::ffff:1.2.3.4"),
-        IpAddr::V6(Ipv4Addr::new(1, 2, 3, 4).to_ipv6_mapped())
-    );
+    assert_eq!(ip("::ffff:1.2.3.4"), IpAddr::V6(Ipv4Addr::new(1, 2, 3, 4).to_ipv6_mapped()));
     assert!(ip("::FFFF:1.2.3.4").is_ipv6());
     assert!(ip("::1.2.3.4").is_ipv6());
     assert_eq!(ip("::ffff:1.2.3.4").to_string(), "::ffff:1.2.3.4");
@@ -86,14 +80,8 @@ fn ip_error_messages() {
         msg("fe80::1%eth0").as_deref(),
         Some(r#"invalid ip address "fe80::1%eth0": zone ids (%…) are not supported"#)
     );
-    assert_eq!(
-        msg("[::1]").as_deref(),
-        Some(r#"invalid ip address "[::1]": write the address without brackets"#)
-    );
-    assert_eq!(
-        msg(" 1.2.3.4").as_deref(),
-        Some(r#"invalid ip address " 1.2.3.4": remove the surrounding whitespace"#)
-    );
+    assert_eq!(msg("[::1]").as_deref(), Some(r#"invalid ip address "[::1]": write the address without brackets"#));
+    assert_eq!(msg(" 1.2.3.4").as_deref(), Some(r#"invalid ip address " 1.2.3.4": remove the surrounding whitespace"#));
 }
 
 #[test]
@@ -120,32 +108,14 @@ fn cidr_parses_and_displays() {
 
 #[test]
 fn cidr_host_bits_must_be_zero() {
-    assert_eq!(
-        cidr_reason("10.0.0.1/8"),
-        "host bits must be zero; did you mean 10.0.0.0/8?"
-    );
-    assert_eq!(
-        cidr_reason("192.168.1.77/20"),
-        "host bits must be zero; did you mean 192.168.0.0/20?"
-    );
-    assert_eq!(
-        cidr_reason("1.2.3.4/0"),
-        "host bits must be zero; did you mean 0.0.0.0/0?"
-    );
-    assert_eq!(
-        cidr_reason("fd00::1/8"),
-        "host bits must be zero; did you mean fd00::/8?"
-    );
-    assert_eq!(
-        cidr_reason("2001:db8::1/127"),
-        "host bits must be zero; did you mean 2001:db8::/127?"
-    );
+    assert_eq!(cidr_reason("10.0.0.1/8"), "host bits must be zero; did you mean 10.0.0.0/8?");
+    assert_eq!(cidr_reason("192.168.1.77/20"), "host bits must be zero; did you mean 192.168.0.0/20?");
+    assert_eq!(cidr_reason("1.2.3.4/0"), "host bits must be zero; did you mean 0.0.0.0/0?");
+    assert_eq!(cidr_reason("fd00::1/8"), "host bits must be zero; did you mean fd00::/8?");
+    assert_eq!(cidr_reason("2001:db8::1/127"), "host bits must be zero; did you mean 2001:db8::/127?");
     assert_eq!(
         Cidr::parse("10.0.0.1/8").map_err(|e| e.to_string()),
-        Err(
-            r#"invalid CIDR range "10.0.0.1/8": host bits must be zero; did you mean 10.0.0.0/8?"#
-                .to_owned()
-        )
+        Err(r#"invalid CIDR range "10.0.0.1/8": host bits must be zero; did you mean 10.0.0.0/8?"#.to_owned())
     );
 }
 
@@ -179,10 +149,7 @@ fn cidr_rejections() {
             "/8",
             "\"\" is not an IP address; expected an IPv4 address like 192.0.2.1 or an IPv6 address like 2001:db8::1",
         ),
-        (
-            "fe80::%eth0/64",
-            "\"fe80::%eth0\" is not an IP address; zone ids (%…) are not supported",
-        ),
+        ("fe80::%eth0/64", "\"fe80::%eth0\" is not an IP address; zone ids (%…) are not supported"),
     ] {
         assert_eq!(cidr_reason(s), reason, "{s}");
     }
@@ -223,9 +190,7 @@ fn families_never_mix() {
 #[test]
 fn cidr_equality_and_hash_are_structural() {
     use std::collections::HashSet;
-    let set: HashSet<Cidr> = ["10.0.0.0/8", "10.0.0.0/8", "10.0.0.0/16", "fd00::/8"]
-        .map(cidr)
-        .into();
+    let set: HashSet<Cidr> = ["10.0.0.0/8", "10.0.0.0/8", "10.0.0.0/16", "fd00::/8"].map(cidr).into();
     assert_eq!(set.len(), 3);
     assert_eq!(cidr("fd00::/8"), cidr("FD00:0:0::/8"));
 }
