@@ -1,0 +1,351 @@
+//! Vexil for browsers and Node: wasm-bindgen bindings over the [`vexil`]
+//! facade. Thin by design — no semantics of its own. Every decision, trace,
+//! catalogue entry and diagnostic is the facade's serde boundary type,
+//! serialised by `serde_json` exactly as the CLI prints it and handed to
+//! JavaScript through `JSON.parse`, so the fields, their order and their
+//! values are the CLI's.
+//!
+//! Built by `cargo xtask build-js` into `web/pkg/` (`--target web`, an ES
+//! module) and `web/pkg-node/` (`--target nodejs`, CommonJS); the JS API is
+//! the same in both:
+//!
+//! - `compile(source)` → `Ruleset`, or throws an `Error` whose `diagnostics`
+//!   is the array `vexil check --format json` prints (without `file`);
+//! - `check(source, { today }?)` → `{ diagnostics }`, never throws for any source;
+//! - `ruleset.evaluate(flagKey, context?, { now }?)`, `ruleset.evaluateAll(context?, { now }?)`,
+//!   `ruleset.explain(flagKey, context?, { now }?)`, `ruleset.version`, `ruleset.flags`, `ruleset.free()`.
+//!
+//! Conversions at the boundary (the only logic here):
+//!
+//! - **context in**: the JS value is turned into JSON text by `JSON.stringify`
+//!   (fast, native; a `Date` becomes its ISO string through `toJSON`) and
+//!   decoded by the ruleset's schema exactly as the CLI decodes `--context`.
+//!   A JS number prints as its shortest round-trip text, so an integral
+//!   double within i64 reaches an `int` attribute exactly (`3` → 3,
+//!   `1e18` → 1000000000000000000) and any other double reaches a `float`
+//!   attribute bit for bit. A context holding a `BigInt` (which
+//!   `JSON.stringify` refuses) is serialised by a small exact serialiser
+//!   that writes BigInts as their decimal digits. Like `JSON.stringify`,
+//!   `NaN`/`±Infinity` become `null` (absent) and `undefined`/functions
+//!   are dropped. `undefined`/`null` as the whole context mean `{}`; a
+//!   context that cannot be serialised (cyclic) gives an `ERROR` decision
+//!   with `INVALID_CONTEXT` from `evaluate`, never an exception; `evaluateAll`
+//!   and `explain` throw a `TypeError` then, as `vexil eval --all/--explain`
+//!   exit with a usage error.
+//! - **`now` in**: `undefined` → the current time from JS `Date.now()`; a
+//!   `Date` (its milliseconds) or an RFC 3339 string. Anything else throws a
+//!   `TypeError`: a bad clock is the caller's bug, not a context problem.
+//! - **values out**: ints within ±(2^53−1) and floats are JS numbers
+//!   (`JSON.parse` of Rust's shortest round-trip text is exact); ints beyond
+//!   ±(2^53−1) are `BigInt`, in decisions and in the catalogue's `on_error`.
+
+use js_sys::{BigInt, Date, Error, JSON, Reflect, TypeError};
+use serde::Serialize;
+use vexil::{CheckOptions, Context, Decision, FlagValue, Timestamp};
+use wasm_bindgen::prelude::*;
+
+/// The TypeScript types of every boundary object, written once; wasm-bindgen
+/// copies them into the generated `vexil.d.ts` of both builds.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
+#[wasm_bindgen(inline_js = r#"
+// JSON text of a context. JSON.stringify is native and fast; it refuses
+// BigInt, so a context holding one goes through an exact serialiser that
+// follows JSON.stringify's rules and writes BigInts as decimal digits.
+export function contextText(context) {
+  let text;
+  try {
+    text = JSON.stringify(context);
+  } catch (error) {
+    text = exact(context, new Set());
+  }
+  if (typeof text !== "string") throw new TypeError("the context is not a JSON value");
+  return text;
+}
+
+function exact(value, ancestors) {
+  if (value !== null && typeof value === "object" && typeof value.toJSON === "function") value = value.toJSON();
+  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) {
+    value = value.valueOf();
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (ancestors.has(value)) throw new TypeError("the context is cyclic");
+  ancestors.add(value);
+  let text;
+  if (Array.isArray(value)) {
+    text = "[" + value.map((item) => exact(item, ancestors) ?? "null").join(",") + "]";
+  } else {
+    const members = [];
+    for (const key of Object.keys(value)) {
+      const item = exact(value[key], ancestors);
+      if (item !== undefined) members.push(JSON.stringify(key) + ":" + item);
+    }
+    text = "{" + members.join(",") + "}";
+  }
+  ancestors.delete(value);
+  return text;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = contextText)]
+    fn context_text(context: &JsValue) -> Result<String, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `{ now?: Date | string }`.
+    #[wasm_bindgen(typescript_type = "EvaluateOptions")]
+    pub type EvaluateOptions;
+    #[wasm_bindgen(method, getter, structural)]
+    fn now(this: &EvaluateOptions) -> JsValue;
+
+    /// `{ today?: Date | string | null }`.
+    #[wasm_bindgen(typescript_type = "CheckOptions")]
+    pub type JsCheckOptions;
+    #[wasm_bindgen(method, getter, structural)]
+    fn today(this: &JsCheckOptions) -> JsValue;
+
+    /// A plain object of attributes (see `Context` in the TypeScript types).
+    #[wasm_bindgen(typescript_type = "Context")]
+    pub type JsContext;
+}
+
+/// Compiles a ruleset. On errors, throws an `Error` whose `diagnostics`
+/// property holds every diagnostic (errors and warnings) as
+/// `vexil check --format json` prints them.
+#[wasm_bindgen]
+pub fn compile(source: &str) -> Result<Ruleset, JsValue> {
+    match vexil::compile(source, &CheckOptions::default()) {
+        Ok(inner) => Ok(Ruleset { inner }),
+        Err(error) => {
+            let records = vexil::diagnostic_records(source, &error.diagnostics, None);
+            let exception = Error::new(&error.to_string());
+            exception.set_name("CompileError");
+            Reflect::set(&exception, &JsValue::from_str("diagnostics"), &to_js(&records)?)?;
+            Err(exception.into())
+        }
+    }
+}
+
+/// Checks a ruleset: `{ diagnostics: [...] }`, as `vexil check --format json`
+/// prints it (without `file`). Never throws for any source. `today` (the date
+/// `expires` is compared with) defaults to the current UTC date; `null` skips
+/// the expiry check.
+#[wasm_bindgen(unchecked_return_type = "CheckResult")]
+pub fn check(
+    source: &str,
+    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsCheckOptions>,
+) -> Result<JsValue, JsValue> {
+    let today = match options.map(|o| o.today()) {
+        None => Some(today_of(current_time()?)?),
+        Some(value) if value.is_undefined() => Some(today_of(current_time()?)?),
+        Some(value) if value.is_null() => None,
+        Some(value) => Some(today_of(instant(&value, "today")?)?),
+    };
+    let checked = vexil::check(source, &CheckOptions { today });
+    let records = vexil::diagnostic_records(source, &checked.diagnostics, None);
+    let text = json(&records)?;
+    parse(&format!("{{\"diagnostics\":{text}}}"))
+}
+
+/// A compiled ruleset. Call `free()` when done with it (or rely on the
+/// `FinalizationRegistry` wasm-bindgen installs).
+#[wasm_bindgen]
+pub struct Ruleset {
+    inner: vexil::Ruleset,
+}
+
+#[wasm_bindgen]
+impl Ruleset {
+    /// First 16 hex digits of SHA-256 over the ruleset source.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        self.inner.version().to_owned()
+    }
+
+    /// The flag catalogue, in source order.
+    #[wasm_bindgen(getter, unchecked_return_type = "FlagInfo[]")]
+    pub fn flags(&self) -> Result<JsValue, JsValue> {
+        let flags = self.inner.flags();
+        let array = to_js(flags)?;
+        for (i, flag) in flags.iter().enumerate() {
+            if big_int(&flag.on_error).is_some() {
+                let entry = Reflect::get_u32(&array, u32::try_from(i).unwrap_or(u32::MAX))?;
+                patch_big_int(&entry, "on_error", &flag.on_error)?;
+            }
+        }
+        Ok(array)
+    }
+
+    /// Decides one flag. Bad contexts give `ERROR` decisions, never exceptions.
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn evaluate(
+        &self,
+        #[wasm_bindgen(js_name = flagKey)] flag_key: &str,
+        context: Option<JsContext>,
+        options: Option<EvaluateOptions>,
+    ) -> Result<JsValue, JsValue> {
+        let now = now_of(options.as_ref())?;
+        let decision = match self.context(context.as_ref()) {
+            Ok(context) => self.inner.evaluate(flag_key, &context, now),
+            Err(message) => self.inner.context_error(flag_key, message, now),
+        };
+        decision_to_js(&decision)
+    }
+
+    /// Decides every flag against one context: `{ ruleset_version, now, decisions }`.
+    /// Like `vexil eval --all`, a context that is not an object (or cannot be
+    /// serialised) throws a `TypeError`; attribute problems are per-decision errors.
+    #[wasm_bindgen(js_name = evaluateAll, unchecked_return_type = "DecisionSet")]
+    pub fn evaluate_all(
+        &self,
+        context: Option<JsContext>,
+        options: Option<EvaluateOptions>,
+    ) -> Result<JsValue, JsValue> {
+        let now = now_of(options.as_ref())?;
+        let context = self.context(context.as_ref()).map_err(|message| type_error(&message))?;
+        let set = self.inner.evaluate_all(&context, now);
+        let object = to_js(&set)?;
+        let array = Reflect::get(&object, &JsValue::from_str("decisions"))?;
+        for (i, decision) in set.decisions.iter().enumerate() {
+            if let Some(value) = &decision.value
+                && big_int(value).is_some()
+            {
+                let entry = Reflect::get_u32(&array, u32::try_from(i).unwrap_or(u32::MAX))?;
+                patch_big_int(&entry, "value", value)?;
+            }
+        }
+        Ok(object)
+    }
+
+    /// Why a flag decided as it did: `{ decision, prerequisites, rules }`.
+    /// Like `vexil eval --explain`, a context that is not an object throws a `TypeError`.
+    #[wasm_bindgen(unchecked_return_type = "Explanation")]
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(js_name = flagKey)] flag_key: &str,
+        context: Option<JsContext>,
+        options: Option<EvaluateOptions>,
+    ) -> Result<JsValue, JsValue> {
+        let now = now_of(options.as_ref())?;
+        let context = self.context(context.as_ref()).map_err(|message| type_error(&message))?;
+        let explanation = self.inner.explain(flag_key, &context, now);
+        let object = to_js(&explanation)?;
+        if let Some(value) = &explanation.decision.value
+            && big_int(value).is_some()
+        {
+            let decision = Reflect::get(&object, &JsValue::from_str("decision"))?;
+            patch_big_int(&decision, "value", value)?;
+        }
+        Ok(object)
+    }
+}
+
+impl Ruleset {
+    fn context(&self, context: Option<&JsContext>) -> Result<Context, String> {
+        let Some(context) = context else {
+            return Ok(self.inner.empty_context());
+        };
+        let text = context_text(context)
+            .map_err(|error| format!("the context cannot be converted to JSON: {}", message_of(&error)))?;
+        self.inner.decode_context(&text)
+    }
+}
+
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// The int of a value that a JS number cannot hold exactly.
+fn big_int(value: &FlagValue) -> Option<i64> {
+    match value {
+        FlagValue::Int(int) if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(int) => Some(*int),
+        _ => None,
+    }
+}
+
+/// Replaces `object[key]` (a lossy number after `JSON.parse`) with the exact BigInt.
+fn patch_big_int(object: &JsValue, key: &str, value: &FlagValue) -> Result<(), JsValue> {
+    if let Some(int) = big_int(value) {
+        Reflect::set(object, &JsValue::from_str(key), &BigInt::from(int).into())?;
+    }
+    Ok(())
+}
+
+fn decision_to_js(decision: &Decision) -> Result<JsValue, JsValue> {
+    let object = to_js(decision)?;
+    if let Some(value) = &decision.value {
+        patch_big_int(&object, "value", value)?;
+    }
+    Ok(object)
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|error| Error::new(&error.to_string()).into())
+}
+
+fn parse(text: &str) -> Result<JsValue, JsValue> {
+    JSON::parse(text)
+}
+
+/// A boundary value as a plain JS object, through its CLI JSON.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    parse(&json(value)?)
+}
+
+fn now_of(options: Option<&EvaluateOptions>) -> Result<Timestamp, JsValue> {
+    match options.map(EvaluateOptions::now) {
+        Some(value) if !value.is_undefined() => instant(&value, "now"),
+        _ => current_time(),
+    }
+}
+
+fn current_time() -> Result<Timestamp, JsValue> {
+    from_js_millis(Date::now(), "the current time")
+}
+
+/// A `Date` or an RFC 3339 string (for `today`, also `YYYY-MM-DD`).
+fn instant(value: &JsValue, what: &str) -> Result<Timestamp, JsValue> {
+    if let Some(text) = value.as_string() {
+        let parsed = if what == "today" && text.len() == 10 {
+            Timestamp::parse_date(&text)
+        } else {
+            Timestamp::parse_rfc3339(&text)
+        };
+        return parsed.map_err(|error| type_error(&format!("`{what}`: {error}")));
+    }
+    if let Some(date) = value.dyn_ref::<Date>() {
+        return from_js_millis(date.get_time(), what);
+    }
+    Err(type_error(&format!("`{what}` must be a Date or an RFC 3339 string")))
+}
+
+fn from_js_millis(millis: f64, what: &str) -> Result<Timestamp, JsValue> {
+    if millis.is_finite() && millis.fract() == 0.0 && millis.abs() < 9.0e15 {
+        // Exact: an integral double below 2^53 converts to i64 without loss.
+        #[allow(clippy::cast_possible_truncation)]
+        let millis = millis as i64;
+        if let Some(timestamp) = Timestamp::from_millis(millis) {
+            return Ok(timestamp);
+        }
+    }
+    Err(type_error(&format!("{what} is not a valid date between years 0000 and 9999")))
+}
+
+/// Midnight UTC of the instant's day (what `vexil check --today` compares with).
+fn today_of(instant: Timestamp) -> Result<Timestamp, JsValue> {
+    const MS_PER_DAY: i64 = 86_400_000;
+    Timestamp::from_millis(instant.millis().div_euclid(MS_PER_DAY) * MS_PER_DAY)
+        .ok_or_else(|| type_error("`today` is out of range"))
+}
+
+fn type_error(message: &str) -> JsValue {
+    TypeError::new(message).into()
+}
+
+fn message_of(error: &JsValue) -> String {
+    match error.dyn_ref::<Error>() {
+        Some(error) => String::from(error.message()),
+        None => error.as_string().unwrap_or_else(|| format!("{error:?}")),
+    }
+}
