@@ -1,17 +1,39 @@
 //! Requests as JSON, the form batches (`vexil eval --requests`) and the wasm
-//! plugin ABI receive: `{"flag","context"?,"now"?}`. One function turns any
-//! line into a decision, so every binding treats bad requests alike.
+//! plugin ABI receive: `{"flag","context"?,"context_json"?,"now"?}`. One
+//! function turns any line into a decision, so every binding treats bad
+//! requests alike.
+//!
+//! `context_json` carries the context as JSON *text* (a JSON string): it is
+//! decoded exactly as [`Ruleset::evaluate_json`] decodes its argument, so a
+//! host that received the context as text (the wasmtime plugin host) gets the
+//! native engine's decision byte for byte, even for text that is not JSON.
 
 use serde::Deserialize;
-use vexil_eval::{Decision, Ruleset};
+use vexil_eval::{Context, Decision, DecisionSet, Explanation, Ruleset};
 use vexil_value::Timestamp;
 
-/// One evaluation request. `context` defaults to `{}`; `now` to the caller's clock.
+/// One evaluation request. The context defaults to `{}`; `now` to the caller's clock.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Request {
     pub flag: String,
     #[serde(default)]
     pub context: Option<serde_json::Value>,
+    /// The context as JSON text; wins over `context` when both are given.
+    #[serde(default)]
+    pub context_json: Option<String>,
+    #[serde(default)]
+    pub now: Option<String>,
+}
+
+/// A request without a flag: `evaluate_all` and the context of `explain`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContextRequest {
+    #[serde(default)]
+    pub flag: Option<String>,
+    #[serde(default)]
+    pub context: Option<serde_json::Value>,
+    #[serde(default)]
+    pub context_json: Option<String>,
     #[serde(default)]
     pub now: Option<String>,
 }
@@ -43,11 +65,51 @@ pub fn evaluate_request(ruleset: &Ruleset, request: &Request, default_now: Times
             );
         }
     };
+    if let Some(text) = &request.context_json {
+        return ruleset.evaluate_json(&request.flag, text, now);
+    }
     match request.context.as_ref().map(|c| ruleset.decode_context_value(c)) {
         None => ruleset.evaluate(&request.flag, &ruleset.empty_context(), now),
         Some(Ok(context)) => ruleset.evaluate(&request.flag, &context, now),
         Some(Err(message)) => ruleset.context_error(&request.flag, message, now),
     }
+}
+
+/// Every flag against a request's context (`{"context"|"context_json","now"?}`).
+/// Fails, with the message `Ruleset::decode_context` gives, when the request
+/// or its context cannot be read.
+pub fn evaluate_all_request_json(ruleset: &Ruleset, text: &str, default_now: Timestamp) -> Result<DecisionSet, String> {
+    let (_, context, now) = read_context_request(ruleset, text, default_now)?;
+    Ok(ruleset.evaluate_all(&context, now))
+}
+
+/// Explains a request's flag (`{"flag","context"|"context_json","now"?}`).
+/// Fails when the request or its context cannot be read.
+pub fn explain_request_json(ruleset: &Ruleset, text: &str, default_now: Timestamp) -> Result<Explanation, String> {
+    let (flag, context, now) = read_context_request(ruleset, text, default_now)?;
+    let Some(flag) = flag else {
+        return Err("not a valid request: missing field `flag`".to_owned());
+    };
+    Ok(ruleset.explain(&flag, &context, now))
+}
+
+fn read_context_request(
+    ruleset: &Ruleset,
+    text: &str,
+    default_now: Timestamp,
+) -> Result<(Option<String>, Context, Timestamp), String> {
+    let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
+    let now = match request.now.as_deref().map(Timestamp::parse_rfc3339) {
+        None => default_now,
+        Some(Ok(now)) => now,
+        Some(Err(error)) => return Err(format!("`now`: {error}")),
+    };
+    let context = match (&request.context_json, &request.context) {
+        (Some(text), _) => ruleset.decode_context(text)?,
+        (None, Some(value)) => ruleset.decode_context_value(value)?,
+        (None, None) => ruleset.empty_context(),
+    };
+    Ok((request.flag, context, now))
 }
 
 /// The `flag` of a text that failed to parse as a request, if it has one.
