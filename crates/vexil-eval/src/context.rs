@@ -38,6 +38,8 @@ pub struct Schema {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
+    /// The dotted path of this object (`user`), for messages.
+    path: Box<str>,
     children: Vec<(Box<str>, Child)>,
 }
 
@@ -63,7 +65,8 @@ impl Node {
             return;
         }
         if self.child(first).is_none() {
-            self.children.push(((*first).into(), Child::Object(Node::default())));
+            let path = if self.path.is_empty() { (*first).into() } else { format!("{}.{first}", self.path).into() };
+            self.children.push(((*first).into(), Child::Object(Node { path, children: Vec::new() })));
         }
         // The checker rejects a path that is both a value and an object.
         if let Some(Child::Object(inner)) = self.child_mut(first) {
@@ -100,7 +103,7 @@ impl Schema {
     pub fn decode_str(&self, json: &str) -> Result<Context, String> {
         let mut context = self.empty_context();
         let mut de = serde_json::Deserializer::from_str(json);
-        ObjectSeed { schema: self, node: &self.root, slots: &mut context.slots, path: String::new() }
+        ObjectSeed { schema: self, node: &self.root, slots: &mut context.slots }
             .deserialize(&mut de)
             .map_err(|e| describe_top_level(&e))?;
         de.end().map_err(|e| format!("the context is not valid JSON: {e}"))?;
@@ -110,7 +113,7 @@ impl Schema {
     /// Decodes an already parsed JSON value.
     pub fn decode_value(&self, json: &serde_json::Value) -> Result<Context, String> {
         let mut context = self.empty_context();
-        ObjectSeed { schema: self, node: &self.root, slots: &mut context.slots, path: String::new() }
+        ObjectSeed { schema: self, node: &self.root, slots: &mut context.slots }
             .deserialize(json)
             .map_err(|e| describe_top_level(&e))?;
         Ok(context)
@@ -139,7 +142,6 @@ struct ObjectSeed<'s> {
     schema: &'s Schema,
     node: &'s Node,
     slots: &'s mut Vec<Slot>,
-    path: String,
 }
 
 impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
@@ -170,10 +172,10 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
                     }
                 }
                 Some(Child::Object(node)) => {
-                    let path = join(&self.path, key.as_str());
                     let outcome = map.next_value_seed(NestedSeed {
-                        inner: ObjectSeed { schema: self.schema, node, slots: &mut *self.slots, path: path.clone() },
+                        inner: ObjectSeed { schema: self.schema, node, slots: &mut *self.slots },
                     })?;
+                    let path = &node.path;
                     if let Some(found) = outcome {
                         // `user` is present but not an object: every attribute
                         // below it is present with the wrong type.
@@ -190,10 +192,6 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
         }
         Ok(())
     }
-}
-
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") }
 }
 
 /// An object below the root: `null` makes everything below absent, an

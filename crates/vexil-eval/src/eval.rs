@@ -11,7 +11,7 @@ use vexil_value::{Timestamp, Version};
 use crate::context::{Context, Slot};
 use crate::decision::ErrorCode;
 use crate::lower::{Node, NodeKind};
-use crate::value::Val;
+use crate::value::{Val, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalError {
@@ -65,11 +65,65 @@ pub(crate) struct Evaluator<'r, T: Tracer> {
 
 impl<'r, T: Tracer> Evaluator<'r, T> {
     pub fn new(env: Env<'r>, tracer: T) -> Self {
-        let segments = env.segments.len();
-        Evaluator { env, segment_cache: vec![None; segments], in_split: false, tracer }
+        Evaluator { env, segment_cache: Vec::new(), in_split: false, tracer }
     }
 
+    /// Evaluates a bool-typed node. Without tracing, boolean operators and
+    /// `attribute OP literal` comparisons are computed directly, without
+    /// building intermediate values; the tracing path goes through `eval` so
+    /// that every node is recorded. Both paths share the operator functions.
     pub fn condition(&mut self, node: &'r Node) -> Result<bool> {
+        if !T::ACTIVE {
+            match &node.kind {
+                NodeKind::Const(Value::Bool(b)) => return Ok(*b),
+                NodeKind::And(items) => {
+                    for item in items {
+                        if !self.condition(item)? {
+                            return Ok(false);
+                        }
+                    }
+                    return Ok(true);
+                }
+                NodeKind::Or(items) => {
+                    for item in items {
+                        if self.condition(item)? {
+                            return Ok(true);
+                        }
+                    }
+                    return Ok(false);
+                }
+                NodeKind::Not(inner) => return self.condition(inner).map(|b| !b),
+                NodeKind::Segment(id) => return self.segment(*id),
+                NodeKind::Compare(op, l, r) => {
+                    if let (Some(l), Some(r)) = (self.value_ref(l), self.value_ref(r)) {
+                        return compare_values(*op, l?, r?);
+                    }
+                }
+                NodeKind::Str(op, l, r) => {
+                    if let (Some(l), Some(r)) = (self.value_ref(l), self.value_ref(r)) {
+                        if let (Value::Str(l), Value::Str(r)) = (l?, r?) {
+                            return Ok(string_op(*op, l, r));
+                        }
+                    }
+                }
+                NodeKind::In { negated, elem, list } => {
+                    if let (Some(elem), Some(list)) = (self.value_ref(elem), self.value_ref(list)) {
+                        if let Value::List(items) = list? {
+                            let elem = elem?.as_val();
+                            return Ok(items.iter().any(|item| elem.equals_value(item)) != *negated);
+                        }
+                    }
+                }
+                NodeKind::InCidr { negated, ip, ranges } => {
+                    if let Some(ip) = self.value_ref(ip) {
+                        if let Value::Ip(ip) = ip? {
+                            return Ok(ranges.iter().any(|range| range.contains(*ip)) != *negated);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         match self.eval(node)? {
             Val::Bool(b) => Ok(b),
             _ => Err(EvalError::evaluation("internal: condition is not a bool")),
@@ -162,11 +216,7 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                 let l = self.eval(l)?;
                 let r = self.eval(r)?;
                 let (Val::Str(l), Val::Str(r)) = (&l, &r) else { return Err(internal("string operator")) };
-                Ok(Val::Bool(match op {
-                    StrOp::Contains => l.contains(r.as_ref()),
-                    StrOp::StartsWith => l.starts_with(r.as_ref()),
-                    StrOp::EndsWith => l.ends_with(r.as_ref()),
-                }))
+                Ok(Val::Bool(string_op(*op, l, r)))
             }
             NodeKind::Matches(subject, regex) => {
                 let Val::Str(s) = self.eval(subject)? else { return Err(internal("matches")) };
@@ -179,11 +229,25 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
         }
     }
 
+    /// An operand that is a stored value (an attribute read or a literal),
+    /// borrowed in place; `None` for anything that must be computed.
+    fn value_ref(&self, node: &'r Node) -> Option<Result<&'r Value>> {
+        match &node.kind {
+            NodeKind::Const(value) => Some(Ok(value)),
+            NodeKind::Attr(id) => Some(self.read_value(*id)),
+            _ => None,
+        }
+    }
+
     fn read(&self, id: u32) -> Result<Val<'r>> {
+        self.read_value(id).map(Value::as_val)
+    }
+
+    fn read_value(&self, id: u32) -> Result<&'r Value> {
         let env = &self.env;
         let path = || env.attr_paths.get(id as usize).map_or("?", String::as_str);
         match env.context.slot(id as usize) {
-            Slot::Present(value) => Ok(value.as_val()),
+            Slot::Present(value) => Ok(value),
             Slot::Absent if self.in_split => Err(EvalError {
                 code: ErrorCode::TargetingKeyMissing,
                 message: format!("the split unit reads `{}`, which is missing from the context", path()),
@@ -205,6 +269,10 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
             return Err(internal("segment"));
         };
         let outcome = self.condition(node);
+        // Sized on first use, so flags without segments never allocate.
+        if self.segment_cache.len() < self.env.segments.len() {
+            self.segment_cache.resize(self.env.segments.len(), None);
+        }
         if !self.in_split
             && let Some(slot) = self.segment_cache.get_mut(id as usize)
         {
@@ -279,6 +347,37 @@ fn arith<'a>(op: ArithOp, l: Val<'a>, r: Val<'a>) -> Result<Val<'a>> {
             Ok(Val::Str(Cow::Owned(joined)))
         }
         _ => Err(internal(op.symbol())),
+    }
+}
+
+fn string_op(op: StrOp, l: &str, r: &str) -> bool {
+    match op {
+        StrOp::Contains => l.contains(r),
+        StrOp::StartsWith => l.starts_with(r),
+        StrOp::EndsWith => l.ends_with(r),
+    }
+}
+
+fn compare_values(op: CmpOp, l: &Value, r: &Value) -> Result<bool> {
+    match (l, r) {
+        // The common shapes, compared in place.
+        (Value::Str(a), Value::Str(b)) => Ok(order(op, a.as_bytes().cmp(b.as_bytes()))),
+        (Value::Int(a), Value::Int(b)) => Ok(order(op, a.cmp(b))),
+        (Value::Enum(e, a), Value::Enum(f, b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+            Ok((e == f && a == b) == (op == CmpOp::Eq))
+        }
+        _ => compare(op, &l.as_val(), &r.as_val()),
+    }
+}
+
+fn order(op: CmpOp, ordering: std::cmp::Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ordering.is_eq(),
+        CmpOp::Ne => ordering.is_ne(),
+        CmpOp::Lt => ordering.is_lt(),
+        CmpOp::Le => ordering.is_le(),
+        CmpOp::Gt => ordering.is_gt(),
+        CmpOp::Ge => ordering.is_ge(),
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) struct Flag {
     pub on_error: usize,
     pub prerequisites: Vec<Prereq>,
     pub rules: Vec<Rule>,
+    /// Some other flag lists this one in `requires`.
+    pub required_by_others: bool,
 }
 
 #[derive(Debug)]
@@ -94,7 +96,14 @@ pub struct Outcome<'r> {
 impl Ruleset {
     pub fn new(program: &Program, source: &str) -> Ruleset {
         let enums: Vec<Vec<String>> = program.enums.iter().map(|e| e.members.clone()).collect();
-        let flags: Vec<Flag> = program.flags.iter().map(|f| lower_flag(program, f)).collect();
+        let mut flags: Vec<Flag> = program.flags.iter().map(|f| lower_flag(program, f)).collect();
+        for def in &program.flags {
+            for prereq in &def.prerequisites {
+                if let Some(target) = flags.get_mut(prereq.flag as usize) {
+                    target.required_by_others = true;
+                }
+            }
+        }
         let index = flags.iter().enumerate().map(|(i, f)| (f.key.as_ref().into(), index_u32(i))).collect();
         let catalogue = program.flags.iter().zip(&flags).map(|(def, flag)| flag_info(program, def, flag)).collect();
         Ruleset {
@@ -211,7 +220,7 @@ impl Ruleset {
     pub fn evaluate_all(&self, context: &Context, now: Timestamp) -> DecisionSet {
         let now_text: Arc<str> = now.to_iso_string().into();
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
-        let mut memo: Vec<Option<Outcome<'_>>> = vec![None; self.flags.len()];
+        let mut memo: Vec<Option<Outcome<'_>>> = Vec::new();
         let decisions = (0..self.flags.len())
             .map(|i| {
                 let id = index_u32(i);
@@ -247,12 +256,21 @@ impl Ruleset {
         }
     }
 
+    /// Decides a flag, remembering the outcome of flags that others require
+    /// so that each is decided once per context.
     fn decide_memo<'r, T: Tracer>(
         &'r self,
         evaluator: &mut Evaluator<'r, T>,
         id: u32,
         memo: &mut Vec<Option<Outcome<'r>>>,
     ) -> Outcome<'r> {
+        let required = self.flags.get(id as usize).is_some_and(|f| f.required_by_others);
+        if !required {
+            return self.decide_with(evaluator, id, memo);
+        }
+        if memo.len() < self.flags.len() {
+            memo.resize(self.flags.len(), None);
+        }
         if let Some(Some(done)) = memo.get(id as usize) {
             return done.clone();
         }
@@ -276,9 +294,6 @@ impl Ruleset {
         };
         if !flag.enabled {
             return fixed(flag.off, Reason::Disabled, None);
-        }
-        if !flag.prerequisites.is_empty() && memo.len() < self.flags.len() {
-            memo.resize(self.flags.len(), None);
         }
         for prereq in &flag.prerequisites {
             let decided = self.decide_memo(evaluator, prereq.flag, memo);
@@ -404,7 +419,17 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
             expected_text: program.const_text(&p.value),
         })
         .collect();
-    Flag { key: def.key.as_str().into(), enabled: def.enabled, choices, off, default, on_error, prerequisites, rules }
+    Flag {
+        key: def.key.as_str().into(),
+        enabled: def.enabled,
+        choices,
+        off,
+        default,
+        on_error,
+        prerequisites,
+        rules,
+        required_by_others: false,
+    }
 }
 
 fn flag_value(program: &Program, c: &ir::Const) -> FlagValue {
