@@ -100,25 +100,25 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                     }
                 }
                 NodeKind::Str(op, l, r) => {
-                    if let (Some(l), Some(r)) = (self.value_ref(l), self.value_ref(r)) {
-                        if let (Value::Str(l), Value::Str(r)) = (l?, r?) {
-                            return Ok(string_op(*op, l, r));
-                        }
+                    if let (Some(l), Some(r)) = (self.value_ref(l), self.value_ref(r))
+                        && let (Value::Str(l), Value::Str(r)) = (l?, r?)
+                    {
+                        return Ok(string_op(*op, l, r));
                     }
                 }
                 NodeKind::In { negated, elem, list } => {
-                    if let (Some(elem), Some(list)) = (self.value_ref(elem), self.value_ref(list)) {
-                        if let Value::List(items) = list? {
-                            let elem = elem?.as_val();
-                            return Ok(items.iter().any(|item| elem.equals_value(item)) != *negated);
-                        }
+                    if let (Some(elem), Some(list)) = (self.value_ref(elem), self.value_ref(list))
+                        && let Value::List(items) = list?
+                    {
+                        let elem = elem?.as_val();
+                        return Ok(items.iter().any(|item| elem.equals_value(item)) != *negated);
                     }
                 }
                 NodeKind::InCidr { negated, ip, ranges } => {
-                    if let Some(ip) = self.value_ref(ip) {
-                        if let Value::Ip(ip) = ip? {
-                            return Ok(ranges.iter().any(|range| range.contains(*ip)) != *negated);
-                        }
+                    if let Some(ip) = self.value_ref(ip)
+                        && let Value::Ip(ip) = ip?
+                    {
+                        return Ok(ranges.iter().any(|range| range.contains(*ip)) != *negated);
                     }
                 }
                 _ => {}
