@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> ExitCode {
         };
         let context = match ruleset.decode_context(&context_text) {
             Ok(context) => Some(context),
-            Err(message) if args.all || args.explain => return usage(&format!("--context: {message}")),
+            Err(message) if args.explain => return usage(&format!("--context: {message}")),
             Err(_) => None,
         };
         match (&args.flag, &context) {
@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> ExitCode {
             (Some(flag), Some(context)) => writeln!(out, "{}", ruleset.evaluate(flag, context, now).to_json()),
             (Some(flag), None) => writeln!(out, "{}", ruleset.evaluate_json(flag, &context_text, now).to_json()),
             (None, Some(context)) => writeln!(out, "{}", json(&ruleset.evaluate_all(context, now))),
-            (None, None) => Ok(()),
+            (None, None) => writeln!(out, "{}", json(&ruleset.evaluate_all_json(&context_text, now))),
         }
     };
     match written.and_then(|()| out.flush()) {

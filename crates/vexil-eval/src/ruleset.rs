@@ -215,6 +215,21 @@ impl Ruleset {
         self.decision(key, &outcome, &now_text)
     }
 
+    /// Every flag against a JSON context; a context that is not a JSON
+    /// object gives every flag an ERROR decision with INVALID_CONTEXT.
+    pub fn evaluate_all_json(&self, context_json: &str, now: Timestamp) -> DecisionSet {
+        match self.decode_context(context_json) {
+            Ok(context) => self.evaluate_all(&context, now),
+            Err(message) => {
+                let now_text: Arc<str> = now.to_iso_string().into();
+                let error = EvalError { code: ErrorCode::InvalidContext, message };
+                let outcome = error_outcome(error);
+                let decisions = self.flags.iter().map(|f| self.decision_for(f, &outcome, &now_text)).collect();
+                DecisionSet { ruleset_version: self.version.clone(), now: now_text, decisions }
+            }
+        }
+    }
+
     /// Every flag against one context, in source order. Segments and
     /// prerequisites are evaluated once for the whole set.
     pub fn evaluate_all(&self, context: &Context, now: Timestamp) -> DecisionSet {
