@@ -3,6 +3,7 @@
 //! - `cargo xtask test`: THE test command (CI runs it through `.ci/run`). It
 //!   does its own idempotent set-up, then runs every check, one step after the
 //!   other, stopping at the first that fails with that step's exit code.
+//! - `cargo xtask build-plugin`: builds the wasmtime plugin module (see [`plugin`]).
 //! - `cargo xtask fuzz [SECONDS]`: runs the `check` fuzz target of `fuzz/` for a
 //!   bounded time (default 60 s), installing `cargo-fuzz` if needed.
 //!
@@ -11,16 +12,22 @@
 //! chromium`, `npm ci` in `web/`, …) is one function with the [`Step`]
 //! signature and one line in [`TEST_STEPS`].
 
+mod js;
+
 use std::env;
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod plugin;
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["test"] => run_steps(TEST_STEPS),
+        ["build-plugin"] => plugin::build_plugin(&Ctx::new()),
+        ["build-js"] => js::build_js_command(&Ctx::new()),
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse::<u64>() {
             Ok(seconds) if seconds > 0 => fuzz(seconds),
@@ -41,7 +48,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!(
-        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask fuzz [SECONDS]   fuzz the checker for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask fuzz [SECONDS]   fuzz the checker for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
     );
     ExitCode::from(2)
 }
@@ -62,6 +69,13 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("rustfmt", cargo_fmt_check),
     ("clippy", cargo_clippy),
     ("doctests", cargo_doctests),
+    ("set-up: wasm-bindgen-cli (Cargo.lock version)", js::ensure_wasm_bindgen_cli),
+    ("set-up: chromium", js::ensure_chromium),
+    ("set-up: npm ci in web/", js::ensure_npm_packages),
+    ("build: web/pkg and web/pkg-node", js::build_js),
+    ("js: TypeScript types (tsc --noEmit)", js::typescript),
+    ("js: Node (conformance, API, OpenFeature)", js::node_tests),
+    ("js: headless Chromium (conformance)", js::chromium_tests),
     ("tests", cargo_tests),
 ];
 

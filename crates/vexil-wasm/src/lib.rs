@@ -49,50 +49,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
-#[wasm_bindgen(inline_js = r#"
-// JSON text of a context. JSON.stringify is native and fast; it refuses
-// BigInt, so a context holding one goes through an exact serialiser that
-// follows JSON.stringify's rules and writes BigInts as decimal digits.
-export function contextText(context) {
-  let text;
-  try {
-    text = JSON.stringify(context);
-  } catch (error) {
-    text = exact(context, new Set());
-  }
-  if (typeof text !== "string") throw new TypeError("the context is not a JSON value");
-  return text;
-}
-
-function exact(value, ancestors) {
-  if (value !== null && typeof value === "object" && typeof value.toJSON === "function") value = value.toJSON();
-  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) {
-    value = value.valueOf();
-  }
-  if (typeof value === "bigint") return value.toString();
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (ancestors.has(value)) throw new TypeError("the context is cyclic");
-  ancestors.add(value);
-  let text;
-  if (Array.isArray(value)) {
-    text = "[" + value.map((item) => exact(item, ancestors) ?? "null").join(",") + "]";
-  } else {
-    const members = [];
-    for (const key of Object.keys(value)) {
-      const item = exact(value[key], ancestors);
-      if (item !== undefined) members.push(JSON.stringify(key) + ":" + item);
-    }
-    text = "{" + members.join(",") + "}";
-  }
-  ancestors.delete(value);
-  return text;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = contextText)]
-    fn context_text(context: &JsValue) -> Result<String, JsValue>;
-}
-
 #[wasm_bindgen]
 extern "C" {
     /// `{ now?: Date | string }`.
@@ -248,10 +204,89 @@ impl Ruleset {
         let Some(context) = context else {
             return Ok(self.inner.empty_context());
         };
-        let text = context_text(context)
-            .map_err(|error| format!("the context cannot be converted to JSON: {}", message_of(&error)))?;
+        let text =
+            context_text(context).map_err(|message| format!("the context cannot be converted to JSON: {message}"))?;
         self.inner.decode_context(&text)
     }
+}
+
+/// JSON text of a JS context. `JSON.stringify` is native and fast; it refuses
+/// BigInt, so a context holding one goes through [`exact`], which follows
+/// `JSON.stringify`'s rules and writes BigInts as decimal digits.
+fn context_text(context: &JsValue) -> Result<String, String> {
+    let text = match JSON::stringify(context) {
+        Ok(text) => text.as_string(),
+        Err(_) => {
+            let mut out = String::new();
+            let mut ancestors = Vec::new();
+            exact(context, &JsValue::from_str(""), &mut out, &mut ancestors)?.then_some(out)
+        }
+    };
+    text.ok_or_else(|| "the context is not a JSON value".to_owned())
+}
+
+/// Appends the JSON text of `value` (`key` is its key, for `toJSON`);
+/// `false` when `JSON.stringify` would leave it out (undefined, functions, symbols).
+fn exact(value: &JsValue, key: &JsValue, out: &mut String, ancestors: &mut Vec<JsValue>) -> Result<bool, String> {
+    let mut value = value.clone();
+    if value.is_object() {
+        let to_json = Reflect::get(&value, &JsValue::from_str("toJSON")).map_err(|e| message_of(&e))?;
+        if let Some(to_json) = to_json.dyn_ref::<js_sys::Function>() {
+            value = to_json.call1(&value, key).map_err(|e| message_of(&e))?;
+        }
+    }
+    if let Some(int) = value.dyn_ref::<BigInt>() {
+        let digits = int.to_string(10).map_err(|e| message_of(&e))?;
+        out.push_str(&String::from(digits));
+        return Ok(true);
+    }
+    if !value.is_object() {
+        return match JSON::stringify(&value).map_err(|e| message_of(&e))?.as_string() {
+            Some(text) => {
+                out.push_str(&text);
+                Ok(true)
+            }
+            None => Ok(false),
+        };
+    }
+    if ancestors.iter().any(|a| js_sys::Object::is(a, &value)) {
+        return Err("the context is cyclic".to_owned());
+    }
+    ancestors.push(value.clone());
+    if js_sys::Array::is_array(&value) {
+        out.push('[');
+        for (i, item) in js_sys::Array::from(&value).iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if !exact(&item, &JsValue::from_str(&i.to_string()), out, ancestors)? {
+                out.push_str("null");
+            }
+        }
+        out.push(']');
+    } else {
+        out.push('{');
+        let mut first = true;
+        let object: &js_sys::Object = value.unchecked_ref();
+        for name in js_sys::Object::keys(object).iter() {
+            let item = Reflect::get(&value, &name).map_err(|e| message_of(&e))?;
+            let mark = out.len();
+            if !first {
+                out.push(',');
+            }
+            let quoted = JSON::stringify(&name).map_err(|e| message_of(&e))?.as_string().unwrap_or_default();
+            out.push_str(&quoted);
+            out.push(':');
+            if exact(&item, &name, out, ancestors)? {
+                first = false;
+            } else {
+                out.truncate(mark);
+            }
+        }
+        out.push('}');
+    }
+    ancestors.pop();
+    Ok(true)
 }
 
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;

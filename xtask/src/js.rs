@@ -1,0 +1,208 @@
+//! The browser and Node package (`crates/vexil-wasm`): set-up, build and tests.
+//!
+//! - `cargo xtask build-js` builds `web/pkg/` (`--target web`, ES module) and
+//!   `web/pkg-node/` (`--target nodejs`, CommonJS), both git-ignored:
+//!   `cargo build --target wasm32-unknown-unknown --profile wasm-release`,
+//!   `wasm-opt -Oz` when binaryen is installed (optional), then the
+//!   `wasm-bindgen` CLI of exactly the Cargo.lock version.
+//! - The steps of `cargo xtask test` below install what they need when it is
+//!   missing (wasm-bindgen-cli, Debian chromium, `npm ci` in `web/`) and run the
+//!   TypeScript check, the Node tests (conformance corpus + OpenFeature
+//!   provider) and the conformance corpus in headless Chromium.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Ctx, Failure};
+
+const CRATE: &str = "vexil-wasm";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// The feature flags a stripped module needs (see ../shared/DESIGN.md, "Tooling facts").
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-nontrapping-float-to-int",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+    "--enable-reference-types",
+];
+
+fn web(ctx: &Ctx) -> PathBuf {
+    ctx.root.join("web")
+}
+
+fn io_failure(what: &str, error: std::io::Error) -> Failure {
+    Failure::spawn(what, error)
+}
+
+/// The `wasm-bindgen` version Cargo.lock resolves (the CLI must match it exactly).
+fn locked_wasm_bindgen_version(ctx: &Ctx) -> Result<String, Failure> {
+    let lock = std::fs::read_to_string(ctx.root.join("Cargo.lock")).map_err(|e| io_failure("read Cargo.lock", e))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    eprintln!("Cargo.lock has no wasm-bindgen entry");
+    Err(Failure::status("find wasm-bindgen in Cargo.lock", None))
+}
+
+/// Set-up: `wasm-bindgen-cli` at the Cargo.lock version (installed without
+/// `--locked`: its lockfile pins a crate the mirror lacks).
+pub fn ensure_wasm_bindgen_cli(ctx: &Ctx) -> Result<(), Failure> {
+    let version = locked_wasm_bindgen_version(ctx)?;
+    let installed = ctx.capture("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if installed.split_whitespace().nth(1) == Some(version.as_str()) {
+        eprintln!("wasm-bindgen {version} already installed");
+        return Ok(());
+    }
+    ctx.run(&ctx.cargo, &["install", "wasm-bindgen-cli", "--version", &version])
+}
+
+/// Set-up: Debian's chromium for the browser tests.
+pub fn ensure_chromium(ctx: &Ctx) -> Result<(), Failure> {
+    if Path::new(CHROMIUM).exists() {
+        eprintln!("{CHROMIUM} already installed");
+        return Ok(());
+    }
+    ctx.run("apt-get", &["update"])?;
+    ctx.run("apt-get", &["install", "-y", "chromium"])
+}
+
+/// Set-up: `npm ci` in `web/` unless `node_modules` already matches the lockfile.
+pub fn ensure_npm_packages(ctx: &Ctx) -> Result<(), Failure> {
+    let web = web(ctx);
+    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let installed = modified(web.join("node_modules/.package-lock.json"));
+    let wanted = [modified(web.join("package-lock.json")), modified(web.join("package.json"))];
+    if let Some(installed) = installed
+        && wanted.iter().all(|w| w.is_some_and(|w| w <= installed))
+    {
+        eprintln!("web/node_modules is up to date with package-lock.json");
+        return Ok(());
+    }
+    run_in(ctx, &web, "npm", &["ci", "--no-audit", "--no-fund"])
+}
+
+/// `cargo xtask build-js`: set-up of the wasm-bindgen CLI, then the build.
+pub fn build_js_command(ctx: &Ctx) -> Result<(), Failure> {
+    crate::ensure_wasm_target(ctx)?;
+    ensure_wasm_bindgen_cli(ctx)?;
+    build_js(ctx)
+}
+
+/// Builds `web/pkg/` and `web/pkg-node/` offline.
+pub fn build_js(ctx: &Ctx) -> Result<(), Failure> {
+    // wasm-bindgen needs the `target_features` section that the profile's
+    // `strip = true` removes; strip only debug info here, and let
+    // wasm-bindgen drop the name and producers sections.
+    let mut build = ctx.command(&ctx.cargo, &["build", "-p", CRATE, "--target", WASM_TARGET, "--profile", PROFILE]);
+    build.env("CARGO_PROFILE_WASM_RELEASE_STRIP", "debuginfo");
+    run_command(build, &format!("cargo build -p {CRATE} --target {WASM_TARGET} --profile {PROFILE}"))?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
+    let wasm = target_dir.join(WASM_TARGET).join(PROFILE).join("vexil_wasm.wasm");
+    let wasm = wasm.to_string_lossy().into_owned();
+    // wasm-opt (binaryen, optional) runs on cargo's output, before
+    // wasm-bindgen: Debian's binaryen 108 breaks the externref table of
+    // wasm-bindgen's output, but optimises its input fine.
+    let wasm = if ctx.succeeds("wasm-opt", &["--version"]) {
+        let optimised = target_dir.join(WASM_TARGET).join(PROFILE).join("vexil_wasm.opt.wasm");
+        let optimised = optimised.to_string_lossy().into_owned();
+        let mut args = vec!["-Oz"];
+        args.extend_from_slice(WASM_OPT_FEATURES);
+        args.extend_from_slice(&[&wasm, "-o", &optimised]);
+        ctx.run("wasm-opt", &args)?;
+        optimised
+    } else {
+        eprintln!("wasm-opt not found (apt-get install binaryen); the module stays as cargo and wasm-bindgen wrote it");
+        wasm
+    };
+    for (dir, target, module_type) in [("web/pkg", "web", "module"), ("web/pkg-node", "nodejs", "commonjs")] {
+        let out = ctx.root.join(dir);
+        if out.exists() {
+            std::fs::remove_dir_all(&out).map_err(|e| io_failure(&format!("rm -r {dir}"), e))?;
+        }
+        ctx.run(
+            "wasm-bindgen",
+            &[
+                "--target",
+                target,
+                "--out-dir",
+                dir,
+                "--out-name",
+                "vexil",
+                "--remove-name-section",
+                "--remove-producers-section",
+                &wasm,
+            ],
+        )?;
+        // `web/package.json` says "type": "module"; each folder states its own.
+        let package = format!(
+            "{{\n  \"name\": \"vexil\",\n  \"type\": \"{module_type}\",\n  \"main\": \"vexil.js\",\n  \"types\": \"vexil.d.ts\"\n}}\n"
+        );
+        std::fs::write(out.join("package.json"), package).map_err(|e| io_failure("write package.json", e))?;
+    }
+    report_size(&ctx.root.join("web/pkg/vexil_bg.wasm"));
+    Ok(())
+}
+
+/// Prints the browser module's raw and gzipped sizes (budget: ≤ 250 KB gzipped).
+fn report_size(wasm: &Path) {
+    let raw = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    let gzipped = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("gzip -9 -c '{}' | wc -c", wasm.display()))
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u64>().ok());
+    match gzipped {
+        Some(gz) => eprintln!("web/pkg/vexil_bg.wasm: {raw} bytes raw, {gz} bytes gzip -9 (budget 256000)"),
+        None => eprintln!("web/pkg/vexil_bg.wasm: {raw} bytes raw"),
+    }
+}
+
+/// The native CLI, which the JS tests ask for exact native decisions.
+fn native_cli(ctx: &Ctx) -> Result<String, Failure> {
+    ctx.run(&ctx.cargo, &["build", "-p", "vexil-cli", "--bin", "vexil"])?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
+    Ok(target_dir.join("debug").join("vexil").to_string_lossy().into_owned())
+}
+
+/// The TypeScript types compile (`tsc --noEmit` over web/test/types/).
+pub fn typescript(ctx: &Ctx) -> Result<(), Failure> {
+    run_in(ctx, &web(ctx), "node", &["node_modules/typescript/bin/tsc", "--noEmit", "-p", "test/types"])
+}
+
+/// The conformance corpus (through web/pkg-node) and the OpenFeature provider, in Node.
+pub fn node_tests(ctx: &Ctx) -> Result<(), Failure> {
+    let vexil = native_cli(ctx)?;
+    let mut command =
+        ctx.command("node", &["--test", "test/api.test.mjs", "test/conformance.test.mjs", "test/openfeature.test.mjs"]);
+    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+    run_command(command, "node --test test/*.test.mjs")
+}
+
+/// The conformance corpus through web/pkg in headless Chromium.
+pub fn chromium_tests(ctx: &Ctx) -> Result<(), Failure> {
+    let vexil = native_cli(ctx)?;
+    let mut command = ctx.command("node", &["test/browser/run.mjs"]);
+    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+    run_command(command, "node test/browser/run.mjs")
+}
+
+fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Failure> {
+    let mut command = ctx.command(program, args);
+    command.current_dir(dir);
+    let line = format!("(cd {}) {program} {}", dir.strip_prefix(&ctx.root).unwrap_or(dir).display(), args.join(" "));
+    run_command(command, &line)
+}
+
+fn run_command(mut command: std::process::Command, line: &str) -> Result<(), Failure> {
+    eprintln!("$ {line}");
+    let status = command.status().map_err(|error| Failure::spawn(line, error))?;
+    if status.success() { Ok(()) } else { Err(Failure::status(line, status.code())) }
+}
