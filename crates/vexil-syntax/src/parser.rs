@@ -69,10 +69,20 @@ struct Builder<'d> {
 
 type P<'i> = Pair<'i, Rule>;
 
+/// Keywords and declaration punctuation: tokens the AST does not keep.
 fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_enum
+        Rule::p_lbrace
+            | Rule::p_rbrace
+            | Rule::p_colon
+            | Rule::p_comma
+            | Rule::p_assign
+            | Rule::p_eqeq
+            | Rule::p_arrow
+            | Rule::p_langle
+            | Rule::p_rangle
+            | Rule::kw_enum
             | Rule::kw_context
             | Rule::kw_segment
             | Rule::kw_flag

@@ -141,6 +141,15 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::attr_decl => "an attribute declaration (`path: type`)",
         Rule::salt => "`salt`",
         Rule::EOI => "the end of the item",
+        Rule::p_lbrace => "`{`",
+        Rule::p_rbrace => "`}`",
+        Rule::p_colon => "`:`",
+        Rule::p_comma => "`,`",
+        Rule::p_assign => "`=`",
+        Rule::p_eqeq => "`==`",
+        Rule::p_arrow => "`=>`",
+        Rule::p_langle => "`<`",
+        Rule::p_rangle => "`>`",
         _ => return None,
     })
 }
