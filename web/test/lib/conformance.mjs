@@ -1,0 +1,78 @@
+// The cross-stack conformance corpus (tests/conformance), run through the JS
+// package. Shared by the Node test and the Chromium page: the caller gives
+// the package (`compile`, `check`) and a loader for corpus files.
+//
+// Every case is compared twice: with the vector's `expect` by the rule of
+// `compare_decision` (crates/vexil-conformance), and, when the native CLI's
+// decisions are given (`native`: per vector file, the JSON lines that
+// `vexil eval RULESET --requests FILE` printed for the same contexts and
+// `now`), with those field for field, `error_message` included.
+
+import { compareDecision, parseRaw, show, toJs } from "./json.mjs";
+
+/**
+ * @param {{ compile: Function, check: Function, load: (path: string) => Promise<string>,
+ *           native?: Record<string, string[]> }} options
+ */
+export async function runCorpus({ compile, check, load, native }) {
+  const index = JSON.parse(await load("index.json"));
+  const perFile = [];
+  const failures = [];
+  let passed = 0;
+  let nativeCompared = 0;
+  for (const path of index.evaluation) {
+    const file = parseRaw(await load(path));
+    const ruleset = compile(file.ruleset);
+    const nativeLines = native?.[path];
+    let filePassed = 0;
+    file.cases.forEach((testCase, i) => {
+      const context = toJs(testCase.context);
+      const decision = ruleset.evaluate(testCase.flag, context, { now: testCase.now });
+      let problem = compareDecision(decision, testCase.expect);
+      if (!problem && nativeLines) {
+        const line = nativeLines[i];
+        problem = line === undefined ? "no native decision" : compareDecision(decision, parseRaw(line), true);
+        if (problem) problem = `differs from native: ${problem}\n    native: ${line}`;
+        else nativeCompared++;
+      }
+      if (problem) {
+        failures.push(`${file.name} case ${i} (flag ${testCase.flag}, context ${show(context)}): ${problem}\n    got: ${show(decision)}`);
+      } else {
+        filePassed++;
+      }
+    });
+    ruleset.free();
+    passed += filePassed;
+    perFile.push([path, filePassed, file.cases.length]);
+  }
+  const lines = perFile.map(([path, ok, total]) => `${path}: ${ok}/${total}`);
+  lines.push(`total: ${passed}/${passed + failures.length}`);
+
+  const diagnosticFailures = [];
+  for (const path of index.diagnostics ?? []) {
+    const file = JSON.parse(await load(path));
+    const { diagnostics } = check(file.ruleset, { today: file.today ?? null });
+    const got = diagnostics.map(({ code, line, column }) => ({ code, line, column }));
+    if (JSON.stringify(got) !== JSON.stringify(file.diagnostics)) {
+      diagnosticFailures.push(`${path} (${file.name}): got ${JSON.stringify(got)}, expected ${JSON.stringify(file.diagnostics)}`);
+    }
+  }
+  return {
+    summary: lines.join("\n") + "\n",
+    passed,
+    failures,
+    nativeCompared,
+    diagnostics: (index.diagnostics ?? []).length,
+    diagnosticFailures,
+  };
+}
+
+/** Requests (JSON lines) for the native CLI: the same contexts the package receives, as it serialises them. */
+export function nativeRequests(fileText, stringifyExact) {
+  const file = parseRaw(fileText);
+  const lines = file.cases.map(
+    (c) =>
+      `{"flag":${JSON.stringify(c.flag)},"context":${stringifyExact(toJs(c.context))},"now":${JSON.stringify(c.now)}}`,
+  );
+  return { ruleset: file.ruleset, requests: lines.join("\n") + "\n" };
+}
