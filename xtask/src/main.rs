@@ -4,8 +4,8 @@
 //!   does its own idempotent set-up, then runs every check, one step after the
 //!   other, stopping at the first that fails with that step's exit code.
 //! - `cargo xtask build-plugin`: builds the wasmtime plugin module (see [`plugin`]).
-//! - `cargo xtask fuzz [SECONDS]`: runs the `check` fuzz target of `fuzz/` for a
-//!   bounded time (default 60 s), installing `cargo-fuzz` if needed.
+//! - `cargo xtask fuzz [SECONDS]`: runs each fuzz target of `fuzz/` (`check`,
+//!   `eval`) for a bounded time (default 60 s), installing `cargo-fuzz` if needed.
 //!
 //! Adding a step to `cargo xtask test` (building the wasm artifacts,
 //! installing `wasm-bindgen-cli` at the Cargo.lock version, `apt-get install
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!(
-        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask fuzz [SECONDS]   fuzz the checker for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
     );
     ExitCode::from(2)
 }
@@ -127,8 +127,15 @@ fn cargo_fmt_check(ctx: &Ctx) -> Result<(), Failure> {
 // ------------------------------------------------------------------ fuzz
 
 const DEFAULT_FUZZ_SECONDS: u64 = 60;
-const FUZZ_TARGET: &str = "check";
 
+/// The fuzz targets of `fuzz/`, each with the seed directories (relative to
+/// `fuzz/`) and an optional dictionary.
+const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] = &[
+    ("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
+    ("eval", &["seeds/eval"], None),
+];
+
+/// Runs every fuzz target for `seconds` each.
 fn fuzz(seconds: u64) -> Result<(), Failure> {
     let ctx = Ctx::new();
     eprintln!("\n==== set-up: cargo-fuzz ====");
@@ -140,28 +147,29 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
         eprintln!("`cargo install cargo-fuzz --locked` failed; retrying without --locked");
         ctx.run(&ctx.cargo, &["install", "cargo-fuzz"])?;
     }
-    eprintln!("\n==== fuzz target `{FUZZ_TARGET}` for {seconds} s ====");
-    let max_time = format!("-max_total_time={seconds}");
+    for (target, seeds, dict) in FUZZ_TARGETS {
+        fuzz_target(&ctx, target, seeds, *dict, seconds)?;
+    }
+    Ok(())
+}
+
+fn fuzz_target(ctx: &Ctx, target: &str, seeds: &[&str], dict: Option<&str>, seconds: u64) -> Result<(), Failure> {
+    eprintln!("\n==== fuzz target `{target}` for {seconds} s ====");
     let fuzz_dir = ctx.root.join("fuzz");
-    // The fuzzer's own corpus (written to), seeded with the fixture rulesets.
-    let corpus = format!("corpus/{FUZZ_TARGET}");
+    // The fuzzer's own corpus (written to), seeded from `seeds`.
+    let corpus = format!("corpus/{target}");
     std::fs::create_dir_all(fuzz_dir.join(&corpus)).map_err(|error| Failure::spawn("mkdir fuzz/corpus", error))?;
-    let dict = format!("-dict={FUZZ_TARGET}.dict");
-    let args = [
-        "+nightly",
-        "fuzz",
-        "run",
-        FUZZ_TARGET,
-        &corpus,
-        "../tests/fixtures/check",
-        "../examples",
-        "--",
-        &max_time,
-        &dict,
-    ];
+    let max_time = format!("-max_total_time={seconds}");
+    let mut args: Vec<String> = ["+nightly", "fuzz", "run", target, &corpus].iter().map(|s| s.to_string()).collect();
+    args.extend(seeds.iter().map(|s| s.to_string()));
+    args.push("--".into());
+    args.push(max_time);
+    if let Some(dict) = dict {
+        args.push(format!("-dict={dict}"));
+    }
     eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new("cargo")
-        .args(args)
+        .args(&args)
         .current_dir(&fuzz_dir)
         // Run inside fuzz/ with the toolchain chosen by `+nightly`, not the
         // one cargo passed to xtask.
@@ -170,12 +178,10 @@ fn fuzz(seconds: u64) -> Result<(), Failure> {
         .status()
         .map_err(|error| Failure::spawn("cargo +nightly fuzz run", error))?;
     if status.success() {
-        eprintln!("\nno crash in {seconds} s; crashing inputs would be in fuzz/artifacts/{FUZZ_TARGET}/");
+        eprintln!("\nno crash in {seconds} s; crashing inputs would be in fuzz/artifacts/{target}/");
         Ok(())
     } else {
-        eprintln!(
-            "\ncrash: the input is in fuzz/artifacts/{FUZZ_TARGET}/; copy it to tests/fixtures/fuzz-regressions/"
-        );
+        eprintln!("\ncrash: the input is in fuzz/artifacts/{target}/; copy it to tests/fixtures/fuzz-regressions/");
         Err(Failure::status("cargo +nightly fuzz run", status.code()))
     }
 }

@@ -14,7 +14,10 @@
 //! assert_eq!(decision.reason, vexil::Reason::TargetingMatch);
 //! ```
 
+mod live;
 pub mod request;
+
+pub use live::LiveRuleset;
 
 pub use vexil_check::{Checked, Options as CheckOptions, check};
 pub use vexil_eval::{
