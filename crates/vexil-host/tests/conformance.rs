@@ -1,0 +1,80 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The cross-stack conformance corpus through the wasmtime plugin: every
+//! decision must equal the native engine's field for field (the whole JSON,
+//! error messages included) and the vector's expectation. Pass counts are
+//! kept in `tests/conformance/counts/wasmtime.txt` (`VEXIL_UPDATE_COUNTS=1`
+//! rewrites the file).
+
+use std::collections::HashMap;
+
+use vexil::{CheckOptions, Timestamp};
+use vexil_host::{Config, Engine, HostRuleset};
+
+fn engine() -> Engine {
+    Engine::new(Config::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn evaluation_vectors_pass_through_wasmtime_and_equal_native() {
+    let engine = engine();
+    let mut compiled: HashMap<String, (HostRuleset, vexil::Ruleset)> = HashMap::new();
+    let mut mismatches = Vec::new();
+    let tally = vexil_conformance::run_evaluation(|source, flag, context, now| {
+        if !compiled.contains_key(source) {
+            let hosted = engine.compile(source).map_err(|e| e.to_string())?;
+            let native = vexil::compile(source, &CheckOptions::default()).map_err(|e| e.to_string())?;
+            compiled.insert(source.to_owned(), (hosted, native));
+        }
+        let (hosted, native) = &compiled[source];
+        let now = Timestamp::parse_rfc3339(now).map_err(|e| e.to_string())?;
+        let decision = hosted.evaluate(flag, context, now);
+        let native_decision = native.evaluate_json(flag, context, now);
+        let (got, want) = (decision.to_json(), native_decision.to_json());
+        if got != want {
+            mismatches.push(format!("flag {flag}, context {context}:\n  wasmtime {got}\n  native   {want}"));
+        }
+        serde_json::from_str(&got).map_err(|e| e.to_string())
+    })
+    .unwrap();
+    assert!(
+        mismatches.is_empty(),
+        "{} differ from native:\n{}",
+        mismatches.len(),
+        mismatches[..mismatches.len().min(10)].join("\n")
+    );
+    let summary = tally.summary();
+    let path = vexil_conformance::root().join("counts").join("wasmtime.txt");
+    if std::env::var_os("VEXIL_UPDATE_COUNTS").is_some() {
+        std::fs::write(&path, &summary).unwrap();
+    }
+    let shown: Vec<&str> = tally.failures.iter().take(20).map(String::as_str).collect();
+    assert!(tally.failures.is_empty(), "{} failures:\n{}", tally.failures.len(), shown.join("\n"));
+    let recorded = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        recorded,
+        summary,
+        "pass counts changed: rerun with VEXIL_UPDATE_COUNTS=1 and commit {}",
+        path.display()
+    );
+    assert!(tally.passed >= 300);
+}
+
+#[test]
+fn diagnostic_vectors_give_the_native_diagnostics() {
+    let engine = engine();
+    for (path, file) in vexil_conformance::diagnostic_files().unwrap() {
+        if file.today.is_some() {
+            continue; // the plugin checks with the default date, like `vexil::compile`
+        }
+        let native = vexil::compile(&file.ruleset, &CheckOptions::default());
+        let hosted = engine.compile(&file.ruleset);
+        match (native, hosted) {
+            (Ok(_), Ok(_)) => {}
+            (Err(native), Err(vexil_host::Error::Compile(hosted))) => {
+                let render = |d: &[vexil::Diagnostic]| vexil::diagnostic_records(&file.ruleset, d, None);
+                assert_eq!(render(&hosted.diagnostics), render(&native.diagnostics), "{path}");
+            }
+            (native, hosted) => panic!("{path}: native {:?} vs wasmtime {:?}", native.err(), hosted.err()),
+        }
+    }
+}
