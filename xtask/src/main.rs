@@ -69,6 +69,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("rustfmt", cargo_fmt_check),
     ("clippy", cargo_clippy),
     ("doctests", cargo_doctests),
+    ("build: wasmtime plugin module", plugin::build_plugin),
     ("set-up: wasm-bindgen-cli (Cargo.lock version)", js::ensure_wasm_bindgen_cli),
     ("set-up: chromium", js::ensure_chromium),
     ("set-up: npm ci in web/", js::ensure_npm_packages),
@@ -130,10 +131,8 @@ const DEFAULT_FUZZ_SECONDS: u64 = 60;
 
 /// The fuzz targets of `fuzz/`, each with the seed directories (relative to
 /// `fuzz/`) and an optional dictionary.
-const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] = &[
-    ("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
-    ("eval", &["seeds/eval"], None),
-];
+const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] =
+    &[("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")), ("eval", &["seeds/eval"], None)];
 
 /// Runs every fuzz target for `seconds` each.
 fn fuzz(seconds: u64) -> Result<(), Failure> {

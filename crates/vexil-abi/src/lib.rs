@@ -218,8 +218,10 @@ fn with_request(
 ) -> Result<Vec<u8>, AbiError> {
     let bytes = bytes.ok_or_else(out_of_bounds)?;
     let all = rulesets();
-    let ruleset =
-        all.loaded.get(&handle).ok_or_else(|| AbiError::new("UNKNOWN_HANDLE", format!("no ruleset has handle {handle}")))?;
+    let ruleset = all
+        .loaded
+        .get(&handle)
+        .ok_or_else(|| AbiError::new("UNKNOWN_HANDLE", format!("no ruleset has handle {handle}")))?;
     let newline = bytes.iter().position(|&b| b == b'\n').ok_or_else(|| {
         AbiError::new("BAD_INPUT", "the input must be an RFC 3339 instant, a newline, then the request")
     })?;
