@@ -1,0 +1,107 @@
+// The conformance corpus through web/pkg (the browser build) in headless
+// Debian Chromium, driven by playwright-core. A tiny static server on
+// 127.0.0.1 serves web/ and tests/conformance/ (`.wasm` as application/wasm)
+// plus /native.json, the native CLI's decisions for the same requests.
+// Records tests/conformance/counts/chromium.txt (VEXIL_UPDATE_COUNTS=1 rewrites it).
+
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+
+import { chromium } from "playwright-core";
+
+import { checkCounts, nativeDecisions, repoRoot, vexilBin } from "../lib/native.mjs";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".vx": "text/plain; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/** Serves files under web/, tests/conformance/ and examples/ of the repository, plus extra in-memory routes. */
+export function serve(routes = {}) {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url, "http://127.0.0.1");
+    if (routes[url.pathname] !== undefined) {
+      response.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      return response.end(routes[url.pathname]);
+    }
+    const path = normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, "");
+    const allowed = ["web/", "tests/conformance/", "examples/"].some((p) => path.startsWith(p));
+    const file = join(repoRoot, path);
+    if (!allowed || path.includes("..") || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      response.writeHead(404);
+      return response.end("not found");
+    }
+    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    response.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+export async function launch() {
+  const userDataDir = mkdtempSync(join(tmpdir(), "vexil-chromium-"));
+  // A fresh profile each run (playwright passes it as --user-data-dir).
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return { context, cleanup: () => rmSync(userDataDir, { recursive: true, force: true }) };
+}
+
+async function main() {
+  const bin = vexilBin();
+  if (!bin) console.log("native CLI not found (set VEXIL_BIN): comparing with the vectors only");
+  const native = bin ? nativeDecisions(bin) : {};
+  const server = await serve({ "/native.json": JSON.stringify(native) });
+  const { context, cleanup } = await launch();
+  let failed = false;
+  try {
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.log(`page error: ${error}`));
+    const { port } = server.address();
+    await page.goto(`http://127.0.0.1:${port}/web/test/browser/page.html`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 120_000 });
+    const result = await page.evaluate(() => window.__result);
+    console.log(`Chromium ${await page.evaluate(() => navigator.userAgent)}`);
+    if (result.error) throw new Error(result.error);
+    process.stdout.write(result.summary);
+    console.log(`${result.nativeCompared} decisions compared with native; ${result.diagnostics} diagnostic vectors`);
+    console.log(`latency (reported, not a test): ${result.microsPerDecision.toFixed(2)} µs per decision, 10-attribute context`);
+    for (const failure of result.failures.slice(0, 20)) console.log(`FAIL ${failure}`);
+    for (const failure of result.diagnosticFailures) console.log(`FAIL ${failure}`);
+    const counts = checkCounts("chromium", result.summary);
+    if (counts) console.log(counts);
+    failed =
+      result.failures.length > 0 ||
+      result.diagnosticFailures.length > 0 ||
+      counts !== null ||
+      (bin && result.nativeCompared !== result.passed) ||
+      result.passed < 300;
+  } finally {
+    await context.close();
+    cleanup();
+    server.close();
+  }
+  console.log(failed ? "chromium conformance: FAILED" : "chromium conformance: ok");
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+}
