@@ -187,6 +187,17 @@ impl Guest {
         self.take_result(instance_func, |bytes| Ok(String::from_utf8_lossy(bytes).into_owned())).map(Some)
     }
 
+    /// Test hook: writes `bytes` as the input of a handle call (or of
+    /// `vexil_load` when `handle` is `None`) and returns the raw result text.
+    pub fn raw_input(&mut self, export: &str, handle: Option<u32>, bytes: &[u8]) -> Result<Option<String>, Failure> {
+        self.begin(self.limits.fuel)?;
+        let (ptr, len) = self.write_input(bytes)?;
+        match handle {
+            Some(handle) => self.raw_call(export, &[handle, ptr, len]),
+            None => self.raw_call(export, &[ptr, len]),
+        }
+    }
+
     /// Bytes of guest memory in use.
     pub fn memory_bytes(&self) -> usize {
         self.memory.data_size(&self.store)

@@ -432,6 +432,21 @@ impl HostRuleset {
         result.map_err(|f| format!("{f:?}"))
     }
 
+    /// Test hook: writes raw input bytes into the instance and calls a raw
+    /// export with them (with `handle`, or as `vexil_load` when `None`).
+    #[doc(hidden)]
+    pub fn raw_input(&self, export: &str, handle: Option<u32>, bytes: &[u8]) -> Result<Option<String>, String> {
+        let mut state = self.lock();
+        let guest = self.ensure_guest(&mut state).map_err(|f| format!("{f:?}"))?;
+        let result = guest.raw_input(export, handle, bytes);
+        if let Err(failure) = &result
+            && failure.poisons()
+        {
+            state.guest = None;
+        }
+        result.map_err(|f| format!("{f:?}"))
+    }
+
     /// The handle of the current ruleset inside its instance (for raw calls).
     #[doc(hidden)]
     pub fn raw_handle(&self) -> u32 {
