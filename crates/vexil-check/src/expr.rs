@@ -110,8 +110,8 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                     if_false: checked.if_true,
                 }
             }
-            A::And(items) => self.and(items, span, known),
-            A::Or(items) => self.or(items, span, known),
+            A::And(items) => self.junction(items, span, known, true),
+            A::Or(items) => self.junction(items, span, known, false),
             A::Binary { op, op_span, lhs, rhs } => {
                 Checked::plain(self.arith((*op, *op_span), (lhs, rhs), span, expected, known))
             }
@@ -120,49 +120,38 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         }
     }
 
-    /// In `A and B`, what A proves true holds in B.
-    fn and(&mut self, items: &[ast::Expr], span: Span, known: &Facts) -> Checked {
+    /// `and` and `or` are duals: in `A and B` what A proves when true holds
+    /// in B, in `A or B` what A proves when false. Written for `and`; `or`
+    /// swaps the roles of the true and false facts.
+    fn junction(&mut self, items: &[ast::Expr], span: Span, known: &Facts, is_and: bool) -> Checked {
         let mut exprs = Vec::with_capacity(items.len());
-        let mut if_true = Facts::new();
-        let mut if_false: Option<Facts> = None;
+        // Facts when every operand so far continued the chain (all true for `and`).
+        let mut continuing = Facts::new();
+        // Facts when the chain stopped at some operand (a false one for `and`).
+        let mut stopped: Option<Facts> = None;
         let mut error = false;
         for item in items {
-            let inner_known = union(known, &if_true);
-            let checked = self.condition(item, &inner_known);
+            let checked = self.condition(item, &union(known, &continuing));
             error |= checked.expr.ty.is_error();
-            // False because this operand is false: everything before was true.
-            let false_here = union(&if_true, &checked.if_false);
-            if_false = Some(match if_false {
-                None => false_here,
-                Some(previous) => intersection(&previous, &false_here),
+            let (goes_on, stops) =
+                if is_and { (checked.if_true, checked.if_false) } else { (checked.if_false, checked.if_true) };
+            // Stopping here means every operand before went on.
+            let stop_here = union(&continuing, &stops);
+            stopped = Some(match stopped {
+                None => stop_here,
+                Some(previous) => intersection(&previous, &stop_here),
             });
-            if_true = union(&if_true, &checked.if_true);
+            continuing = union(&continuing, &goes_on);
             exprs.push(checked.expr);
         }
         let ty = if error { Ty::Error } else { Ty::Bool };
-        Checked { expr: Expr { kind: ExprKind::And(exprs), ty, span }, if_true, if_false: if_false.unwrap_or_default() }
-    }
-
-    /// In `A or B`, what `not A` proves true holds in B.
-    fn or(&mut self, items: &[ast::Expr], span: Span, known: &Facts) -> Checked {
-        let mut exprs = Vec::with_capacity(items.len());
-        let mut if_false = Facts::new();
-        let mut if_true: Option<Facts> = None;
-        let mut error = false;
-        for item in items {
-            let inner_known = union(known, &if_false);
-            let checked = self.condition(item, &inner_known);
-            error |= checked.expr.ty.is_error();
-            let true_here = union(&if_false, &checked.if_true);
-            if_true = Some(match if_true {
-                None => true_here,
-                Some(previous) => intersection(&previous, &true_here),
-            });
-            if_false = union(&if_false, &checked.if_false);
-            exprs.push(checked.expr);
-        }
-        let ty = if error { Ty::Error } else { Ty::Bool };
-        Checked { expr: Expr { kind: ExprKind::Or(exprs), ty, span }, if_true: if_true.unwrap_or_default(), if_false }
+        let stopped = stopped.unwrap_or_default();
+        let (kind, if_true, if_false) = if is_and {
+            (ExprKind::And(exprs), continuing, stopped)
+        } else {
+            (ExprKind::Or(exprs), stopped, continuing)
+        };
+        Checked { expr: Expr { kind, ty, span }, if_true, if_false }
     }
 
     /// A string literal, parsed as the type its context expects (§3).

@@ -320,18 +320,23 @@ impl Program {
     }
 
     pub fn type_name(&self, ty: &Ty) -> String {
-        match ty {
-            Ty::Bool => "bool".into(),
-            Ty::Int => "int".into(),
-            Ty::Float => "float".into(),
-            Ty::String => "string".into(),
-            Ty::Semver => "semver".into(),
-            Ty::Timestamp => "timestamp".into(),
-            Ty::Ip => "ip".into(),
-            Ty::Enum(id) => self.enums.get(*id as usize).map_or("?".into(), |e| e.name.clone()),
-            Ty::List(inner) => format!("list<{}>", self.type_name(inner)),
-            Ty::Error => "{error}".into(),
-        }
+        type_name(ty, &self.enums)
+    }
+}
+
+/// A type as written in source: `int`, `Plan`, `list<string>`.
+pub fn type_name(ty: &Ty, enums: &[EnumDef]) -> String {
+    match ty {
+        Ty::Bool => "bool".into(),
+        Ty::Int => "int".into(),
+        Ty::Float => "float".into(),
+        Ty::String => "string".into(),
+        Ty::Semver => "semver".into(),
+        Ty::Timestamp => "timestamp".into(),
+        Ty::Ip => "ip".into(),
+        Ty::Enum(id) => enums.get(*id as usize).map_or("?".into(), |e| e.name.clone()),
+        Ty::List(inner) => format!("list<{}>", type_name(inner, enums)),
+        Ty::Error => "{error}".into(),
     }
 }
 

@@ -148,68 +148,65 @@ fn flag_type(scope: &Scope<'_>, flag: &ast::FlagDecl, diagnostics: &mut Vec<Diag
     }
 }
 
-fn check_segment_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut Vec<Diagnostic>) {
+/// One kind of reference graph, for [`check_graph`].
+struct GraphKind<'n> {
+    /// Name and span of each node.
+    nodes: Vec<(&'n str, Span)>,
+    cycle_code: Code,
+    /// Messages for a self-reference and for a longer cycle (names joined by ", ").
+    self_loop: fn(&str) -> String,
+    cycle: fn(&str) -> String,
+    help: &'static str,
+    /// What a chain consists of, for the depth message.
+    chain_of: &'static str,
+}
+
+/// Reports cycles (once each, at their first member) and chains deeper than
+/// the limit.
+fn check_graph(kind: &GraphKind<'_>, edges: &[Vec<u32>], diagnostics: &mut Vec<Diagnostic>) {
     let analysis = graph::analyse(edges);
-    let name = |i: u32| scope.segments.get(i as usize).map_or("?", |s| s.name.name.as_str());
+    let node = |i: usize| kind.nodes.get(i).copied().unwrap_or(("?", Span::default()));
     for cycle in &analysis.cycles {
         let Some(&first) = cycle.first() else { continue };
-        let span = scope.segments.get(first as usize).map_or(Span::default(), |s| s.name.span);
-        let names: Vec<String> = cycle.iter().map(|&i| format!("`{}`", name(i))).collect();
-        let message = if cycle.len() == 1 {
-            format!("segment {} references itself", names.join(""))
-        } else {
-            format!("segments {} reference each other in a cycle", names.join(", "))
-        };
-        diagnostics
-            .push(Diagnostic::new(Code::SegmentCycle, span, message).with_help("a segment cannot depend on itself"));
+        let names: Vec<String> = cycle.iter().map(|&i| format!("`{}`", node(i as usize).0)).collect();
+        let message =
+            if cycle.len() == 1 { (kind.self_loop)(&names.join("")) } else { (kind.cycle)(&names.join(", ")) };
+        diagnostics.push(Diagnostic::new(kind.cycle_code, node(first as usize).1, message).with_help(kind.help));
     }
-    for (i, depth) in analysis.depth.iter().enumerate() {
-        if *depth > limits::MAX_REFERENCE_DEPTH {
-            let span = scope.segments.get(i).map_or(Span::default(), |s| s.name.span);
-            diagnostics.push(Diagnostic::new(
-                Code::TooDeep,
-                span,
-                format!(
-                    "segment `{}` references a chain of {depth} segments; the limit is {}",
-                    name(scope::index(i)),
-                    limits::MAX_REFERENCE_DEPTH
-                ),
-            ));
-            break;
-        }
+    if let Some((i, depth)) = analysis.depth.iter().enumerate().find(|(_, d)| **d > limits::MAX_REFERENCE_DEPTH) {
+        let (name, span) = node(i);
+        diagnostics.push(Diagnostic::new(
+            Code::TooDeep,
+            span,
+            format!(
+                "`{name}` starts a chain of {depth} {}; the limit is {}",
+                kind.chain_of,
+                limits::MAX_REFERENCE_DEPTH
+            ),
+        ));
     }
 }
 
+fn check_segment_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut Vec<Diagnostic>) {
+    let kind = GraphKind {
+        nodes: scope.segments.iter().map(|s| (s.name.name.as_str(), s.name.span)).collect(),
+        cycle_code: Code::SegmentCycle,
+        self_loop: |name| format!("segment {name} references itself"),
+        cycle: |names| format!("segments {names} reference each other in a cycle"),
+        help: "a segment cannot depend on itself",
+        chain_of: "segment references",
+    };
+    check_graph(&kind, edges, diagnostics);
+}
+
 fn check_prerequisite_graph(scope: &Scope<'_>, edges: &[Vec<u32>], diagnostics: &mut Vec<Diagnostic>) {
-    let analysis = graph::analyse(edges);
-    let name = |i: u32| scope.flags.get(i as usize).map_or("?", |f| f.name.name.as_str());
-    for cycle in &analysis.cycles {
-        let Some(&first) = cycle.first() else { continue };
-        let span = scope.flags.get(first as usize).map_or(Span::default(), |f| f.name.span);
-        let names: Vec<String> = cycle.iter().map(|&i| format!("`{}`", name(i))).collect();
-        let message = if cycle.len() == 1 {
-            format!("flag {} requires itself", names.join(""))
-        } else {
-            format!("flags {} require each other in a cycle", names.join(", "))
-        };
-        diagnostics.push(
-            Diagnostic::new(Code::PrerequisiteCycle, span, message)
-                .with_help("prerequisites are evaluated first, so they cannot loop"),
-        );
-    }
-    for (i, depth) in analysis.depth.iter().enumerate() {
-        if *depth > limits::MAX_REFERENCE_DEPTH {
-            let span = scope.flags.get(i).map_or(Span::default(), |f| f.name.span);
-            diagnostics.push(Diagnostic::new(
-                Code::TooDeep,
-                span,
-                format!(
-                    "flag `{}` has a chain of {depth} prerequisites; the limit is {}",
-                    name(scope::index(i)),
-                    limits::MAX_REFERENCE_DEPTH
-                ),
-            ));
-            break;
-        }
-    }
+    let kind = GraphKind {
+        nodes: scope.flags.iter().map(|f| (f.name.name.as_str(), f.name.span)).collect(),
+        cycle_code: Code::PrerequisiteCycle,
+        self_loop: |name| format!("flag {name} requires itself"),
+        cycle: |names| format!("flags {names} require each other in a cycle"),
+        help: "prerequisites are evaluated first, so they cannot loop",
+        chain_of: "prerequisites",
+    };
+    check_graph(&kind, edges, diagnostics);
 }

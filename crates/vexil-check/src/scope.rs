@@ -257,18 +257,7 @@ impl<'a> Scope<'a> {
     }
 
     pub fn type_name(&self, ty: &Ty) -> String {
-        match ty {
-            Ty::Enum(id) => self.enums.get(*id as usize).map_or("?".into(), |e| e.name.clone()),
-            Ty::List(inner) => format!("list<{}>", self.type_name(inner)),
-            Ty::Bool => "bool".into(),
-            Ty::Int => "int".into(),
-            Ty::Float => "float".into(),
-            Ty::String => "string".into(),
-            Ty::Semver => "semver".into(),
-            Ty::Timestamp => "timestamp".into(),
-            Ty::Ip => "ip".into(),
-            Ty::Error => "{error}".into(),
-        }
+        crate::ir::type_name(ty, &self.enums)
     }
 
     pub fn member(&self, enum_id: EnumId, name: &str) -> Option<u32> {

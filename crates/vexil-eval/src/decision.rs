@@ -96,23 +96,23 @@ pub struct Decision {
 impl Decision {
     /// A decision for a flag the ruleset does not have (no value, no variant).
     pub fn not_found(flag: &str, ruleset_version: &Arc<str>, now: &Arc<str>) -> Decision {
-        Decision {
-            flag: flag.into(),
-            value: None,
-            variant: None,
-            reason: Reason::Error,
-            rule: None,
-            prerequisite: None,
-            error_code: Some(ErrorCode::FlagNotFound),
-            error_message: Some(format!("no flag named `{flag}` in ruleset {ruleset_version}")),
-            ruleset_version: ruleset_version.clone(),
-            now: now.clone(),
-        }
+        let message = format!("no flag named `{flag}` in ruleset {ruleset_version}");
+        Decision::without_value(flag, ErrorCode::FlagNotFound, message, ruleset_version.clone(), now.clone())
     }
 
     /// A decision for a request that could not be read (a batch line that
     /// is not a valid request): no value, code PARSE_ERROR.
     pub fn parse_error(flag: &str, message: String, ruleset_version: &str, now: &str) -> Decision {
+        Decision::without_value(flag, ErrorCode::ParseError, message, ruleset_version.into(), now.into())
+    }
+
+    fn without_value(
+        flag: &str,
+        code: ErrorCode,
+        message: String,
+        ruleset_version: Arc<str>,
+        now: Arc<str>,
+    ) -> Decision {
         Decision {
             flag: flag.into(),
             value: None,
@@ -120,10 +120,10 @@ impl Decision {
             reason: Reason::Error,
             rule: None,
             prerequisite: None,
-            error_code: Some(ErrorCode::ParseError),
+            error_code: Some(code),
             error_message: Some(message),
-            ruleset_version: ruleset_version.into(),
-            now: now.into(),
+            ruleset_version,
+            now,
         }
     }
 
