@@ -6,6 +6,7 @@
 
 mod check;
 mod eval;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -17,7 +18,11 @@ pub(crate) const EXIT_ERRORS: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "vexil", version, about = "Vexil feature-flag rulesets: check them and evaluate flags")]
+#[command(
+    name = "vexil",
+    version,
+    about = "Vexil feature-flag rulesets: check them, evaluate flags, serve the playground"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +34,8 @@ enum Command {
     Check(check::Args),
     /// Evaluate flags against a context: one decision, all flags, an explanation, or a batch.
     Eval(eval::Args),
+    /// Serve the web playground (embedded) on the given rulesets, or on an example.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,5 +44,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }

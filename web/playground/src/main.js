@@ -800,6 +800,7 @@ async function main() {
     refresh();
   });
   $("#share").addEventListener("click", share);
+  $("#share-close").addEventListener("click", () => ($("#share-box").hidden = true));
   $("#fill-context").addEventListener("click", () => {
     const merged = mergeMissing(app.contextError ? {} : app.context, contextSkeleton(rulesetView.state.doc.toString()));
     setDoc(contextView, JSON.stringify(merged, null, 2));
