@@ -1,0 +1,122 @@
+// An OpenFeature provider for frontends (@openfeature/web-sdk): flags are
+// evaluated in-process by a compiled Vexil `Ruleset` (either build of the
+// package), no server trip. Dependency-free: OpenFeature's reasons and error
+// codes are plain strings, so this module imports nothing.
+//
+//   import { OpenFeature } from "@openfeature/web-sdk";
+//   import { VexilProvider } from "./openfeature/provider.mjs";
+//   await OpenFeature.setProviderAndWait(new VexilProvider(compile(source)));
+//   await OpenFeature.setContext({ targetingKey: "u-1", user: { id: "u-1" } });
+//   OpenFeature.getClient().getBooleanValue("new_checkout", false);
+//
+// Mapping (decision → resolution details):
+// - value, variant as decided; `flagMetadata` = { ruleset_version, now, rule?, prerequisite? };
+// - reasons: STATIC, DEFAULT, TARGETING_MATCH, SPLIT, DISABLED and ERROR as
+//   they are; PREREQUISITE_FAILED → DEFAULT (the flag's default was served;
+//   the failing prerequisite is in `flagMetadata.prerequisite`);
+// - error codes: FLAG_NOT_FOUND, TARGETING_KEY_MISSING, INVALID_CONTEXT and
+//   PARSE_ERROR as they are; EVALUATION_ERROR and RESOURCE_LIMIT → GENERAL;
+//   TYPE_MISMATCH when the requested type is not the flag's (`bool` →
+//   boolean; `int`, `float` → number; `string` and enums → string; object
+//   accepts any flag, Vexil values being JSON primitives). An int beyond
+//   ±(2^53−1) (a BigInt) is a TYPE_MISMATCH for number and object. On any
+//   error OpenFeature serves the caller's default value.
+// - the OpenFeature context is passed as the Vexil context as it is (nested
+//   objects; `targetingKey` is an ordinary attribute). With the option
+//   `targetingKeyPath: "user.id"`, `targetingKey` is also copied to that
+//   path when the context does not set it.
+
+const TYPES = { boolean: ["bool"], number: ["int", "float"], string: ["string"] };
+const ERROR_CODES = {
+  FLAG_NOT_FOUND: "FLAG_NOT_FOUND",
+  TARGETING_KEY_MISSING: "TARGETING_KEY_MISSING",
+  INVALID_CONTEXT: "INVALID_CONTEXT",
+  PARSE_ERROR: "PARSE_ERROR",
+  EVALUATION_ERROR: "GENERAL",
+  RESOURCE_LIMIT: "GENERAL",
+};
+const BUILT_IN = new Set(["bool", "int", "float", "string"]);
+
+export class VexilProvider {
+  metadata = { name: "vexil" };
+  runsOn = "client";
+  hooks = [];
+
+  /**
+   * @param {import("../pkg/vexil.js").Ruleset} ruleset a compiled ruleset (from web/pkg or web/pkg-node)
+   * @param {{ targetingKeyPath?: string, now?: () => Date | string }} [options]
+   */
+  constructor(ruleset, options = {}) {
+    this.options = options;
+    this.setRuleset(ruleset);
+  }
+
+  /** Swaps the ruleset (e.g. after fetching a new version). */
+  setRuleset(ruleset) {
+    this.ruleset = ruleset;
+    this.types = new Map(ruleset.flags.map((flag) => [flag.key, flag.type]));
+  }
+
+  resolveBooleanEvaluation(flagKey, _defaultValue, context) {
+    return this.resolve(flagKey, "boolean", context);
+  }
+
+  resolveStringEvaluation(flagKey, _defaultValue, context) {
+    return this.resolve(flagKey, "string", context);
+  }
+
+  resolveNumberEvaluation(flagKey, _defaultValue, context) {
+    return this.resolve(flagKey, "number", context);
+  }
+
+  resolveObjectEvaluation(flagKey, _defaultValue, context) {
+    return this.resolve(flagKey, "object", context);
+  }
+
+  resolve(flagKey, requested, context) {
+    const options = this.options.now ? { now: this.options.now() } : undefined;
+    const decision = this.ruleset.evaluate(flagKey, this.context(context), options);
+    const flagMetadata = { ruleset_version: decision.ruleset_version, now: decision.now };
+    if (decision.rule !== undefined) flagMetadata.rule = decision.rule;
+    if (decision.prerequisite !== undefined) flagMetadata.prerequisite = decision.prerequisite;
+    const failure = (errorCode, errorMessage) => ({ value: undefined, reason: "ERROR", errorCode, errorMessage, flagMetadata });
+
+    if (decision.error_code === "FLAG_NOT_FOUND") return failure("FLAG_NOT_FOUND", decision.error_message);
+    const type = this.types.get(flagKey);
+    const typeFits = requested === "object" || (TYPES[requested] ?? []).includes(type) || (requested === "string" && !BUILT_IN.has(type));
+    if (!typeFits) return failure("TYPE_MISMATCH", `flag \`${flagKey}\` is of type ${type}, not ${requested}`);
+    if (decision.error_code !== undefined) {
+      return failure(ERROR_CODES[decision.error_code] ?? "GENERAL", decision.error_message);
+    }
+    if (typeof decision.value === "bigint") {
+      return failure("TYPE_MISMATCH", `flag \`${flagKey}\` decided ${decision.value}, beyond Number.MAX_SAFE_INTEGER`);
+    }
+    return {
+      value: decision.value,
+      variant: decision.variant,
+      reason: decision.reason === "PREREQUISITE_FAILED" ? "DEFAULT" : decision.reason,
+      flagMetadata,
+    };
+  }
+
+  context(context) {
+    const path = this.options.targetingKeyPath;
+    if (!path || context?.targetingKey === undefined) return context;
+    const copy = structuredCloneLoose(context);
+    const parts = path.split(".");
+    let node = copy;
+    for (const part of parts.slice(0, -1)) {
+      if (node[part] === null || typeof node[part] !== "object") node[part] = {};
+      node = node[part];
+    }
+    const last = parts[parts.length - 1];
+    if (node[last] === undefined) node[last] = context.targetingKey;
+    return copy;
+  }
+}
+
+/** A copy of the plain-object spine of a context (leaves shared). */
+function structuredCloneLoose(value) {
+  if (value === null || typeof value !== "object" || value instanceof Date || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuredCloneLoose(v)]));
+}
