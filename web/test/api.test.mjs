@@ -1,0 +1,139 @@
+// The JS API of the package (web/pkg-node): errors, `now`, BigInt, catalogue, explain.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { vexilBin } from "./lib/native.mjs";
+
+const vexil = createRequire(import.meta.url)("../pkg-node/vexil.js");
+
+const SOURCE = `context {
+  user.id: string
+  user.n: int
+  user.at: timestamp
+}
+flag beta: bool {
+  owner "web"
+  expires 2030-01-01
+  description "beta users"
+  default false
+  rule ada: when user.id == "ada" => true
+}
+flag echo: int { owner "web" default 0 rule r: when user.n > 0 => 9007199254740993 }
+flag recent: bool { owner "web" default false rule r: when user.at > "2026-01-01T00:00:00Z" => true }
+`;
+const NOW = "2026-05-01T10:00:00Z";
+
+test("compile throws an Error whose diagnostics are what `vexil check --format json` prints", (t) => {
+  const broken = 'context { user.id: string }\nflag x: bool {\n  owner "a"\n  default 3\n  rule r: when user.nope == 1 => true\n}\n';
+  let error;
+  try {
+    vexil.compile(broken);
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof Error);
+  assert.equal(error.name, "CompileError");
+  assert.ok(error.diagnostics.length >= 2);
+  assert.deepEqual(vexil.check(broken, { today: null }), { diagnostics: error.diagnostics });
+  const bin = vexilBin();
+  if (!bin) return t.skip("native CLI not found");
+  const dir = mkdtempSync(join(tmpdir(), "vexil-api-"));
+  writeFileSync(join(dir, "x.vx"), broken);
+  let out;
+  try {
+    out = execFileSync(bin, ["check", "--format", "json", "--today", "2026-01-01", join(dir, "x.vx")], { encoding: "utf8" });
+  } catch (e) {
+    out = e.stdout;
+  }
+  const native = JSON.parse(out).diagnostics.map(({ file, ...rest }) => rest);
+  assert.deepEqual(error.diagnostics, native);
+});
+
+test("check never throws, and reports warnings with today", () => {
+  for (const junk of ["", "flag", "}}}{{{", "\u0000\uffff", "flag x: bool { default".repeat(50)]) {
+    assert.ok(Array.isArray(vexil.check(junk).diagnostics));
+  }
+  const expired = 'flag old: bool { owner "t" expires 2020-01-01 default false }';
+  assert.equal(vexil.check(expired).diagnostics[0].code, "W0002");
+  assert.equal(vexil.check(expired, { today: "2019-06-01" }).diagnostics.length, 0);
+  assert.equal(vexil.check(expired, { today: new Date("2021-01-01T00:00:00Z") }).diagnostics.length, 1);
+  assert.equal(vexil.check(expired, { today: null }).diagnostics.length, 0);
+});
+
+test("decisions have exactly the CLI's fields, and `now` is reported", () => {
+  const ruleset = vexil.compile(SOURCE);
+  const decision = ruleset.evaluate("beta", { user: { id: "ada" } }, { now: NOW });
+  assert.deepEqual(Object.keys(decision), ["flag", "value", "variant", "reason", "rule", "ruleset_version", "now"]);
+  assert.equal(decision.now, "2026-05-01T10:00:00.000Z");
+  assert.equal(ruleset.evaluate("beta", {}, { now: new Date(Date.UTC(2026, 0, 2)) }).now, "2026-01-02T00:00:00.000Z");
+  const before = Date.now();
+  const defaulted = Date.parse(ruleset.evaluate("beta").now);
+  assert.ok(defaulted >= before - 1 && defaulted <= Date.now() + 1, "now defaults to the current time");
+  assert.throws(() => ruleset.evaluate("beta", {}, { now: "yesterday" }), TypeError);
+  assert.throws(() => ruleset.evaluate("beta", {}, { now: new Date(NaN) }), TypeError);
+  assert.throws(() => ruleset.evaluate("beta", {}, { now: 5 }), TypeError);
+  const missing = ruleset.evaluate("nope", {}, { now: NOW });
+  assert.deepEqual(Object.keys(missing), ["flag", "reason", "error_code", "error_message", "ruleset_version", "now"]);
+  assert.equal(missing.error_code, "FLAG_NOT_FOUND");
+});
+
+test("ints beyond 2^53 are BigInt out, BigInt and integral doubles are accepted in", () => {
+  const ruleset = vexil.compile(SOURCE);
+  assert.equal(ruleset.evaluate("echo", { user: { n: 1 } }, { now: NOW }).value, 9007199254740993n);
+  assert.equal(ruleset.evaluate("echo", { user: { n: 9007199254740993n } }, { now: NOW }).value, 9007199254740993n);
+  assert.equal(ruleset.evaluate("echo", { user: { n: 1e18 } }, { now: NOW }).reason, "TARGETING_MATCH");
+  assert.equal(ruleset.evaluate("echo", { user: { n: 0 } }, { now: NOW }).value, 0);
+  const fractional = ruleset.evaluate("echo", { user: { n: 1.5 } }, { now: NOW });
+  assert.equal(fractional.error_code, "INVALID_CONTEXT");
+  const outOfRange = ruleset.evaluate("echo", { user: { n: 2n ** 64n } }, { now: NOW });
+  assert.equal(outOfRange.error_code, "INVALID_CONTEXT");
+  assert.equal(ruleset.flags[1].on_error, 0);
+});
+
+test("bad contexts give ERROR decisions from evaluate, TypeErrors from evaluateAll and explain", () => {
+  const ruleset = vexil.compile(SOURCE);
+  const cyclic = { user: {} };
+  cyclic.user.self = cyclic;
+  for (const context of ["text", 5, [1], cyclic]) {
+    const decision = ruleset.evaluate("beta", context, { now: NOW });
+    assert.equal(decision.error_code, "INVALID_CONTEXT", String(context));
+    assert.equal(decision.value, false);
+    assert.throws(() => ruleset.evaluateAll(context, { now: NOW }), TypeError);
+    assert.throws(() => ruleset.explain("beta", context, { now: NOW }), TypeError);
+  }
+  // undefined and null mean {} (as a request without `context` does).
+  assert.deepEqual(ruleset.evaluate("beta", null, { now: NOW }), ruleset.evaluate("beta", {}, { now: NOW }));
+  assert.deepEqual(ruleset.evaluate("beta", undefined, { now: NOW }), ruleset.evaluate("beta", {}, { now: NOW }));
+  // A Date attribute arrives as its ISO string.
+  assert.equal(ruleset.evaluate("recent", { user: { at: new Date("2026-03-01T00:00:00Z") } }, { now: NOW }).value, true);
+});
+
+test("evaluateAll, explain, version, flags and free", () => {
+  const ruleset = vexil.compile(SOURCE);
+  assert.match(ruleset.version, /^[0-9a-f]{16}$/);
+  const set = ruleset.evaluateAll({ user: { id: "ada", n: 3 } }, { now: NOW });
+  assert.deepEqual(Object.keys(set), ["ruleset_version", "now", "decisions"]);
+  assert.deepEqual(set.decisions.map((d) => d.value), [true, 9007199254740993n, false]);
+  const explanation = ruleset.explain("beta", { user: { id: "ada" } }, { now: NOW });
+  assert.equal(explanation.decision.rule, "ada");
+  assert.equal(explanation.rules[0].matched, true);
+  assert.equal(explanation.rules[0].condition.text, 'user.id == "ada"');
+  assert.deepEqual(ruleset.flags[0], {
+    key: "beta",
+    type: "bool",
+    owner: "web",
+    expires: "2030-01-01",
+    description: "beta users",
+    enabled: true,
+    on_error: false,
+    on_error_variant: "false",
+  });
+  ruleset.free();
+  assert.throws(() => ruleset.evaluate("beta"));
+});
