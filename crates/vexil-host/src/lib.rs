@@ -109,8 +109,8 @@ pub enum Error {
     Module(String),
     /// The ruleset does not compile: the same diagnostics as `vexil::compile`.
     Compile(CompileError),
-    /// `evaluate_all` / `explain`: the context could not be decoded (the
-    /// message of `Ruleset::decode_context`).
+    /// `explain`: the context could not be decoded (the message of
+    /// `Ruleset::decode_context`).
     Request(String),
     /// Compiling the ruleset hit a fuel or memory limit.
     Limit(String),
@@ -343,20 +343,20 @@ impl HostRuleset {
         }
     }
 
-    /// Every flag against one JSON context. Fails, as `decode_context` does,
-    /// when the context cannot be decoded at all.
-    pub fn evaluate_all(&self, context_json: &str, now: Timestamp) -> Result<DecisionSet, Error> {
+    /// Every flag against one JSON context, exactly as
+    /// `vexil::Ruleset::evaluate_all_json` does (a context that does not
+    /// decode gives every flag an ERROR decision with INVALID_CONTEXT).
+    pub fn evaluate_all(&self, context_json: &str, now: Timestamp) -> DecisionSet {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
         let input = build_input(&mut state.scratch, &now_text, None, context_json);
         let result = self.call(&mut state, Call::EvalAll, &input, |bytes| parse::<DecisionSet>(bytes));
         state.scratch = input;
         match result {
-            Ok(set) => Ok(set),
-            Err(Failure::Refused { code, message }) if code == "INVALID_REQUEST" => Err(Error::Request(message)),
+            Ok(set) => set,
             Err(failure) => {
                 let current = &state.current;
-                Ok(DecisionSet {
+                DecisionSet {
                     ruleset_version: current.version.clone(),
                     now: now_text.as_str().into(),
                     decisions: current
@@ -364,7 +364,7 @@ impl HostRuleset {
                         .iter()
                         .map(|f| error_decision(current, &f.key, &failure, &now_text))
                         .collect(),
-                })
+                }
             }
         }
     }

@@ -76,10 +76,16 @@ pub fn evaluate_request(ruleset: &Ruleset, request: &Request, default_now: Times
 }
 
 /// Every flag against a request's context (`{"context"|"context_json","now"?}`).
-/// Fails, with the message `Ruleset::decode_context` gives, when the request
-/// or its context cannot be read.
+/// A `context_json` that does not decode gives every flag an ERROR decision,
+/// as [`Ruleset::evaluate_all_json`] does. Fails when the request cannot be
+/// read, or when a parsed `context` does not decode.
 pub fn evaluate_all_request_json(ruleset: &Ruleset, text: &str, default_now: Timestamp) -> Result<DecisionSet, String> {
-    let (_, context, now) = read_context_request(ruleset, text, default_now)?;
+    let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
+    if let Some(context_json) = &request.context_json {
+        let now = read_now(request.now.as_deref(), default_now)?;
+        return Ok(ruleset.evaluate_all_json(context_json, now));
+    }
+    let (_, context, now) = decode_context_request(ruleset, request, default_now)?;
     Ok(ruleset.evaluate_all(&context, now))
 }
 
@@ -99,11 +105,23 @@ fn read_context_request(
     default_now: Timestamp,
 ) -> Result<(Option<String>, Context, Timestamp), String> {
     let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
-    let now = match request.now.as_deref().map(Timestamp::parse_rfc3339) {
-        None => default_now,
-        Some(Ok(now)) => now,
-        Some(Err(error)) => return Err(format!("`now`: {error}")),
-    };
+    decode_context_request(ruleset, request, default_now)
+}
+
+fn read_now(now: Option<&str>, default_now: Timestamp) -> Result<Timestamp, String> {
+    match now.map(Timestamp::parse_rfc3339) {
+        None => Ok(default_now),
+        Some(Ok(now)) => Ok(now),
+        Some(Err(error)) => Err(format!("`now`: {error}")),
+    }
+}
+
+fn decode_context_request(
+    ruleset: &Ruleset,
+    request: ContextRequest,
+    default_now: Timestamp,
+) -> Result<(Option<String>, Context, Timestamp), String> {
+    let now = read_now(request.now.as_deref(), default_now)?;
     let context = match (&request.context_json, &request.context) {
         (Some(text), _) => ruleset.decode_context(text)?,
         (None, Some(value)) => ruleset.decode_context_value(value)?,
