@@ -24,7 +24,7 @@ const TYPES = {
 };
 
 /** Serves files under web/, tests/conformance/ and examples/ of the repository, plus extra in-memory routes. */
-export function serve(routes = {}) {
+export function serve(routes = {}, port = 0) {
   const server = createServer((request, response) => {
     const url = new URL(request.url, "http://127.0.0.1");
     if (routes[url.pathname] !== undefined) {
@@ -41,7 +41,7 @@ export function serve(routes = {}) {
     response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     response.end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
 export async function launch() {
@@ -85,9 +85,16 @@ async function main() {
     console.log(`latency (reported, not a test): ${result.microsPerDecision.toFixed(2)} µs per decision, 10-attribute context`);
     for (const failure of result.failures.slice(0, 20)) console.log(`FAIL ${failure}`);
     for (const failure of result.diagnosticFailures) console.log(`FAIL ${failure}`);
+    // The browser example page evaluates its ruleset too.
+    await page.goto(`http://127.0.0.1:${port}/examples/browser/index.html`);
+    await page.waitForFunction(() => window.__vexilExample !== undefined, null, { timeout: 30_000 });
+    const example = await page.textContent("#out");
+    const exampleOk = /"flag": "new_checkout"/.test(example);
+    console.log(`examples/browser/index.html: ${exampleOk ? "evaluates" : `FAILED:\n${example}`}`);
     const counts = checkCounts("chromium", result.summary);
     if (counts) console.log(counts);
     failed =
+      !exampleOk ||
       result.failures.length > 0 ||
       result.diagnosticFailures.length > 0 ||
       counts !== null ||

@@ -1,0 +1,40 @@
+// Compiled with `tsc --noEmit` (never run): the package's TypeScript types
+// describe what a frontend writes. `@ts-expect-error` lines must stay errors.
+import init, { check, compile } from "../../pkg/vexil.js";
+import type { CompileError, Context, Decision, DecisionSet, Diagnostic, ErrorCode, Explanation, FlagInfo, FlagValue, Reason, Ruleset } from "../../pkg/vexil.js";
+import { OpenFeature } from "@openfeature/web-sdk";
+import { VexilProvider } from "../../openfeature/provider.mjs";
+
+await init();
+const ruleset: Ruleset = compile(`flag beta: bool { owner "me" default false }`);
+const context: Context = { user: { id: "ada", n: 12n, score: 0.5, tags: ["a"], at: new Date() } };
+const decision: Decision = ruleset.evaluate("beta", context, { now: new Date() });
+const reason: Reason = decision.reason;
+const code: ErrorCode | undefined = decision.error_code;
+const value: FlagValue | undefined = decision.value;
+if (typeof value === "bigint") console.log(value + 1n);
+const later: Decision = ruleset.evaluate("beta", context, { now: "2026-01-01T00:00:00Z" });
+const set: DecisionSet = ruleset.evaluateAll(context);
+const first: Decision | undefined = set.decisions[0];
+const why: Explanation = ruleset.explain("beta", context);
+const rule: string = why.rules[0]?.condition.text ?? "";
+const flags: FlagInfo[] = ruleset.flags;
+const version: string = ruleset.version;
+const diagnostics: Diagnostic[] = check("flag", { today: null }).diagnostics;
+const line: number = diagnostics[0]?.line ?? 0;
+try {
+  compile("flag");
+} catch (error) {
+  const diagnostics2: Diagnostic[] = (error as CompileError).diagnostics;
+  console.log(diagnostics2.length);
+}
+// @ts-expect-error: reasons are a closed set
+const wrong: Reason = "MAYBE";
+// @ts-expect-error: `now` is a Date or a string
+ruleset.evaluate("beta", {}, { now: 5 });
+// @ts-expect-error: the decision has no `values` field
+console.log(decision.values);
+await OpenFeature.setProviderAndWait(new VexilProvider(ruleset, { targetingKeyPath: "user.id" }));
+const enabled: boolean = OpenFeature.getClient().getBooleanValue("beta", false);
+ruleset.free();
+console.log(reason, code, later, first, rule, flags, version, line, wrong, enabled);
