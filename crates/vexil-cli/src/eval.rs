@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vexil::{CheckOptions, Ruleset, Timestamp};
+use vexil::{CheckOptions, Decision, DecisionSet, Explanation, Ruleset, Timestamp};
 
 use crate::{EXIT_ERRORS, EXIT_USAGE};
 
@@ -39,7 +39,9 @@ pub struct Args {
     /// Output of `--explain`: readable text, or JSON.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Which engine evaluates: the native library (wasmtime arrives with the plugin host).
+    /// Which engine evaluates: the native library, or the wasm plugin under
+    /// wasmtime (built by `cargo xtask build-plugin`; `VEXIL_PLUGIN_WASM` names
+    /// another module). Both give the same output.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     engine: Engine,
 }
@@ -53,6 +55,77 @@ enum Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Engine {
     Native,
+    Wasmtime,
+}
+
+/// A compiled ruleset on either engine. Both answer through the same
+/// JSON-context calls, so the output cannot depend on the engine.
+enum Loaded {
+    Native(Ruleset),
+    Wasmtime(vexil_host::HostRuleset),
+}
+
+impl Loaded {
+    fn version(&self) -> String {
+        match self {
+            Loaded::Native(ruleset) => ruleset.version().to_owned(),
+            Loaded::Wasmtime(ruleset) => ruleset.version().to_string(),
+        }
+    }
+
+    fn evaluate(&self, flag: &str, context: &str, now: Timestamp) -> Decision {
+        match self {
+            Loaded::Native(ruleset) => ruleset.evaluate_json(flag, context, now),
+            Loaded::Wasmtime(ruleset) => ruleset.evaluate(flag, context, now),
+        }
+    }
+
+    fn evaluate_all(&self, context: &str, now: Timestamp) -> DecisionSet {
+        match self {
+            Loaded::Native(ruleset) => ruleset.evaluate_all_json(context, now),
+            Loaded::Wasmtime(ruleset) => ruleset.evaluate_all(context, now),
+        }
+    }
+
+    /// `Err` carries the context's decoding error.
+    fn explain(&self, flag: &str, context: &str, now: Timestamp) -> Result<Explanation, String> {
+        match self {
+            Loaded::Native(ruleset) => ruleset.decode_context(context).map(|c| ruleset.explain(flag, &c, now)),
+            Loaded::Wasmtime(ruleset) => ruleset.explain(flag, context, now).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn request(&self, line: &str, default_now: Timestamp) -> Decision {
+        match self {
+            Loaded::Native(ruleset) => vexil::request::evaluate_request_json(ruleset, line, default_now),
+            Loaded::Wasmtime(ruleset) => ruleset.evaluate_request(line, default_now),
+        }
+    }
+}
+
+/// Compiles on the chosen engine; `Err` is the exit code, after the message.
+fn compile(engine: Engine, name: &str, source: &str) -> Result<Loaded, ExitCode> {
+    let compiled = match engine {
+        Engine::Native => vexil::compile(source, &CheckOptions::default()).map(Loaded::Native),
+        Engine::Wasmtime => {
+            let hosted = vexil_host::Engine::new(vexil_host::Config::default()).and_then(|e| e.compile(source));
+            match hosted {
+                Ok(ruleset) => Ok(Loaded::Wasmtime(ruleset)),
+                Err(vexil_host::Error::Compile(error)) => Err(error),
+                Err(error) => {
+                    eprintln!("vexil: the wasmtime engine failed: {error}");
+                    return Err(ExitCode::from(EXIT_ERRORS));
+                }
+            }
+        }
+    };
+    compiled.map_err(|error| {
+        eprint!("{}", vexil_cli::render_to_string(name, source, &error.diagnostics));
+        let mut counts = vexil_cli::Counts::default();
+        counts.add(&error.diagnostics);
+        eprintln!("{}", vexil_cli::summary(counts));
+        ExitCode::from(EXIT_ERRORS)
+    })
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -60,21 +133,14 @@ fn parse_now(text: &str) -> Result<Timestamp, String> {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let Engine::Native = args.engine;
     let source = match std::fs::read_to_string(&args.ruleset) {
         Ok(source) => source,
         Err(error) => return usage(&format!("cannot read `{}`: {error}", args.ruleset.display())),
     };
     let name = args.ruleset.display().to_string();
-    let ruleset = match vexil::compile(&source, &CheckOptions::default()) {
+    let ruleset = match compile(args.engine, &name, &source) {
         Ok(ruleset) => ruleset,
-        Err(error) => {
-            eprint!("{}", vexil_cli::render_to_string(&name, &source, &error.diagnostics));
-            let mut counts = vexil_cli::Counts::default();
-            counts.add(&error.diagnostics);
-            eprintln!("{}", vexil_cli::summary(counts));
-            return ExitCode::from(EXIT_ERRORS);
-        }
+        Err(code) => return code,
     };
     let Some(now) = args.now.or_else(vexil_cli::clock::now) else {
         return usage("the system clock is outside 0000–9999; pass --now");
@@ -91,23 +157,19 @@ pub fn run(args: &Args) -> ExitCode {
             Ok(text) => text,
             Err(message) => return usage(&message),
         };
-        let context = match ruleset.decode_context(&context_text) {
-            Ok(context) => Some(context),
-            Err(message) if args.explain => return usage(&format!("--context: {message}")),
-            Err(_) => None,
-        };
-        match (&args.flag, &context) {
-            (Some(flag), Some(context)) if args.explain => {
-                let explanation = ruleset.explain(flag, context, now);
+        match &args.flag {
+            Some(flag) if args.explain => {
+                let explanation = match ruleset.explain(flag, &context_text, now) {
+                    Ok(explanation) => explanation,
+                    Err(message) => return usage(&format!("--context: {message}")),
+                };
                 match args.format {
                     Format::Json => writeln!(out, "{}", json(&explanation)),
-                    Format::Human => write!(out, "{}", vexil_cli::explain::render(&ruleset, &explanation)),
+                    Format::Human => write!(out, "{}", vexil_cli::explain::render(&ruleset.version(), &explanation)),
                 }
             }
-            (Some(flag), Some(context)) => writeln!(out, "{}", ruleset.evaluate(flag, context, now).to_json()),
-            (Some(flag), None) => writeln!(out, "{}", ruleset.evaluate_json(flag, &context_text, now).to_json()),
-            (None, Some(context)) => writeln!(out, "{}", json(&ruleset.evaluate_all(context, now))),
-            (None, None) => writeln!(out, "{}", json(&ruleset.evaluate_all_json(&context_text, now))),
+            Some(flag) => writeln!(out, "{}", ruleset.evaluate(flag, &context_text, now).to_json()),
+            None => writeln!(out, "{}", json(&ruleset.evaluate_all(&context_text, now))),
         }
     };
     match written.and_then(|()| out.flush()) {
@@ -142,18 +204,13 @@ fn read_context(arg: Option<&str>) -> Result<String, String> {
 
 /// One decision per input line, in order; a line that is not a valid
 /// request still yields a line: an ERROR decision with PARSE_ERROR.
-fn run_requests(
-    ruleset: &Ruleset,
-    input: impl BufRead,
-    default_now: Timestamp,
-    out: &mut impl Write,
-) -> io::Result<()> {
+fn run_requests(ruleset: &Loaded, input: impl BufRead, default_now: Timestamp, out: &mut impl Write) -> io::Result<()> {
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        writeln!(out, "{}", vexil::request::evaluate_request_json(ruleset, &line, default_now).to_json())?;
+        writeln!(out, "{}", ruleset.request(&line, default_now).to_json())?;
     }
     Ok(())
 }

@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use vexil::Ruleset;
 use vexil::decision::{Explanation, SplitTrace, Trace};
 
-pub fn render(ruleset: &Ruleset, explanation: &Explanation) -> String {
+/// `version` is the ruleset's (the same on every engine).
+pub fn render(version: &str, explanation: &Explanation) -> String {
     let mut out = String::new();
     let d = &explanation.decision;
     let value = d.variant.as_deref().unwrap_or("(none)");
@@ -21,7 +21,7 @@ pub fn render(ruleset: &Ruleset, explanation: &Explanation) -> String {
     if let (Some(code), Some(message)) = (&d.error_code, &d.error_message) {
         let _ = writeln!(out, "  error {}: {message}", code.as_str());
     }
-    let _ = writeln!(out, "  ruleset {}  now {}", ruleset.version(), d.now);
+    let _ = writeln!(out, "  ruleset {}  now {}", version, d.now);
     if !explanation.prerequisites.is_empty() {
         out.push_str("prerequisites:\n");
         for p in &explanation.prerequisites {
