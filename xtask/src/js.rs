@@ -160,7 +160,7 @@ fn report_size(wasm: &Path) {
         .ok()
         .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u64>().ok());
     match gzipped {
-        Some(gz) => eprintln!("web/pkg/vexil_bg.wasm: {raw} bytes raw, {gz} bytes gzip -9 (budget 256000)"),
+        Some(gz) => eprintln!("web/pkg/vexil_bg.wasm: {raw} bytes raw, {gz} bytes gzip -9 (budget: 250 KB gzipped)"),
         None => eprintln!("web/pkg/vexil_bg.wasm: {raw} bytes raw"),
     }
 }
