@@ -14,8 +14,12 @@ import { tags as t } from "@lezer/highlight";
 import { vexilLanguage } from "./vexil-lang.js";
 import EXAMPLES from "vexil-examples";
 
-/** Milliseconds of quiet after a keystroke before re-checking (coalesces bursts). */
-const DEBOUNCE_MS = 8;
+/**
+ * Milliseconds of quiet after a keystroke before re-checking. 0 still
+ * coalesces: every edit queued before the timer runs (a paste, a burst of
+ * keys while the previous refresh ran) is checked once.
+ */
+const DEBOUNCE_MS = 0;
 
 // ------------------------------------------------------------------ small DOM helpers
 
@@ -295,7 +299,6 @@ function pushDiagnostics() {
       from,
       to,
       severity: d.severity === "warning" ? "warning" : "error",
-      source: d.code,
       message: `${d.code}: ${d.message}${d.help ? `\nhelp: ${d.help}` : ""}`,
       renderMessage: renderDiagnosticMessage(d),
     };
@@ -357,6 +360,11 @@ const REASON_HELP = {
   ERROR: "The flag could not be evaluated: the on_error value applies",
 };
 
+/** JSON.stringify replacer for values beyond ±(2^53−1), which the package gives as BigInt. */
+function bigints(_key, value) {
+  return typeof value === "bigint" ? `${value}n` : value;
+}
+
 function formatValue(value) {
   if (value === undefined) return "—";
   if (typeof value === "string") return JSON.stringify(value);
@@ -379,6 +387,10 @@ function renderDecisions() {
   const decisions = app.decisions?.decisions ?? [];
   if (decisions.length && !decisions.some((d) => d.flag === app.selected)) app.selected = decisions[0].flag;
   $("#version").textContent = app.decisions ? `ruleset ${app.decisions.ruleset_version} · now ${app.decisions.now}` : "";
+  // Typing usually leaves the decisions as they were: keep the DOM then.
+  const key = JSON.stringify([app.selected, decisions.map(({ ruleset_version, ...d }) => d)], bigints);
+  if (key === app.decisionsKey) return;
+  app.decisionsKey = key;
   body.replaceChildren(
     ...decisions.map((d) =>
       el(
@@ -514,6 +526,7 @@ function renderExplain() {
   const panel = $("#explain");
   const flag = app.selected;
   if (!app.ruleset || !flag || !app.flags?.has(flag)) {
+    app.explainKey = null;
     panel.replaceChildren(el("p", { class: "muted" }, "Select a flag in the table to see why it decided what it did."));
     return;
   }
@@ -522,9 +535,15 @@ function renderExplain() {
     const now = app.nowError ? undefined : app.nowText;
     explanation = app.ruleset.explain(flag, app.context, now ? { now } : undefined);
   } catch (error) {
+    app.explainKey = null;
     panel.replaceChildren(el("p", { class: "bad" }, String(error.message ?? error)));
     return;
   }
+  const key = JSON.stringify([flag, app.rulesetSource === rulesetView.state.doc.toString(), explanation, app.flags.get(flag)], (k, v) =>
+    k === "ruleset_version" ? undefined : bigints(k, v),
+  );
+  if (key === app.explainKey) return;
+  app.explainKey = key;
   const info = app.flags.get(flag);
   const d = explanation.decision;
   const meta = [info.type, info.kind, info.owner && `owner ${info.owner}`, info.expires && `expires ${info.expires}`]
