@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod plugin;
+mod web;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         ["test"] => run_steps(TEST_STEPS),
         ["build-plugin"] => plugin::build_plugin(&Ctx::new()),
         ["build-js"] => js::build_js_command(&Ctx::new()),
+        ["build-web"] => web::build_web_command(&Ctx::new()),
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse::<u64>() {
             Ok(seconds) if seconds > 0 => fuzz(seconds),
@@ -48,7 +50,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!(
-        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
     );
     ExitCode::from(2)
 }
@@ -77,6 +79,9 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("js: TypeScript types (tsc --noEmit)", js::typescript),
     ("js: Node (conformance, API, OpenFeature)", js::node_tests),
     ("js: headless Chromium (conformance)", js::chromium_tests),
+    ("set-up: npm ci in web/playground/", web::ensure_npm_packages),
+    ("build: web/playground/dist", web::bundle),
+    ("web: playground in headless Chromium (against vexil serve)", web::browser_tests),
     ("tests", cargo_tests),
 ];
 
