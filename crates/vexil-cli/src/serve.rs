@@ -119,7 +119,8 @@ fn respond<R: std::io::Read>(request: Request, status: u16, kind: &str, body: R,
     .flatten()
     .collect();
     headers.extend_from_slice(extra);
-    let response = Response::new(StatusCode(status), headers, body, Some(len), None);
+    // Every length is known: send Content-Length, never chunked (tiny_http chunks above 32 KiB by default).
+    let response = Response::new(StatusCode(status), headers, body, Some(len), None).with_chunked_threshold(usize::MAX);
     // A client that went away is not the server's problem.
     let _ = request.respond(response);
 }
