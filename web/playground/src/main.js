@@ -440,7 +440,8 @@ function goToSpan(start, end) {
   select(rulesetView, from, from + text.trimEnd().length);
 }
 
-function traceNode(trace, depth = 0) {
+/** A condition and its sub-expressions; `open` levels are expanded. */
+function traceNode(trace, open, depth = 0) {
   const children = trace.children ?? [];
   const label = el(
     "div",
@@ -453,7 +454,7 @@ function traceNode(trace, depth = 0) {
   return el(
     "li",
     {},
-    el("details", { open: depth < 3 }, el("summary", {}, label), el("ul", {}, children.map((c) => traceNode(c, depth + 1)))),
+    el("details", { open: depth < open }, el("summary", {}, label), el("ul", {}, children.map((c) => traceNode(c, open, depth + 1)))),
   );
 }
 
@@ -594,7 +595,8 @@ function renderExplain() {
             el("a", { href: "#", onclick: (e) => (e.preventDefault(), goToSpan(rule.start, rule.end)) }, `rule ${rule.rule}`),
             el("span", { class: "rule-status" }, status),
           ),
-          el("ul", { class: "trace" }, traceNode(rule.condition)),
+          // The deciding rule is expanded; the others show their condition's value (expand to dig in).
+          el("ul", { class: "trace" }, traceNode(rule.condition, rule.matched || rule.condition.error ? 2 : 0)),
           rule.split ? splitView(rule.split) : null,
         ),
       );

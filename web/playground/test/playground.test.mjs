@@ -363,12 +363,20 @@ test("responsiveness: diagnostics and decisions refresh within 50 ms of a keystr
 
 test("showcase screenshot (docs/playground.png)", async () => {
   page ??= await openPage(); // when run alone (--test-name-pattern)
+  await page.setViewportSize({ width: 1440, height: 1120 });
   await page.selectOption("#example", "example:checkout");
   await page.fill("#now", "2027-02-01T09:30:00Z");
   await settled(page);
   await page.click('#decisions tr[data-flag="new_checkout"]');
   await page.waitForSelector("#explain .split");
-  await page.evaluate(() => window.vexilPlayground.rulesetView.focus());
+  if (await page.isVisible("#share-close")) await page.click("#share-close");
+  await page.evaluate(() => {
+    const view = window.vexilPlayground.rulesetView;
+    const at = view.state.doc.toString().indexOf("rule eu_canary");
+    view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+    view.focus();
+  });
+  await page.locator("#explain .split").scrollIntoViewIfNeeded();
   await shot(page, "09-showcase");
   await page.close();
 });
