@@ -263,7 +263,7 @@ function readContext() {
       app.context = value;
     }
   }
-  if (message) {
+  if (message && !/line \d+/.test(message)) {
     const pos = diagnostics[0]?.from ?? 0;
     const line = view.state.doc.lineAt(Math.min(pos, view.state.doc.length));
     message = `${message} (line ${line.number}, column ${pos - line.from + 1})`;
