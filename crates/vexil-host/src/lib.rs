@@ -310,7 +310,7 @@ impl HostRuleset {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
         let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json);
-        let result = self.call(&mut state, Call::Eval, &input, |bytes| parse::<Decision>(bytes));
+        let result = self.call(&mut state, Call::Eval, &input, parse::<Decision>);
         state.scratch = input;
         match result {
             Ok(decision) => decision,
@@ -329,7 +329,7 @@ impl HostRuleset {
         input.extend_from_slice(now_text.as_bytes());
         input.push(b'\n');
         input.extend_from_slice(line.as_bytes());
-        let result = self.call(&mut state, Call::Eval, &input, |bytes| parse::<Decision>(bytes));
+        let result = self.call(&mut state, Call::Eval, &input, parse::<Decision>);
         state.scratch = input;
         match result {
             Ok(decision) => decision,
@@ -350,7 +350,7 @@ impl HostRuleset {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
         let input = build_input(&mut state.scratch, &now_text, None, context_json);
-        let result = self.call(&mut state, Call::EvalAll, &input, |bytes| parse::<DecisionSet>(bytes));
+        let result = self.call(&mut state, Call::EvalAll, &input, parse::<DecisionSet>);
         state.scratch = input;
         match result {
             Ok(set) => set,
@@ -374,7 +374,7 @@ impl HostRuleset {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
         let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json);
-        let result = self.call(&mut state, Call::Explain, &input, |bytes| parse::<Explanation>(bytes));
+        let result = self.call(&mut state, Call::Explain, &input, parse::<Explanation>);
         state.scratch = input;
         match result {
             Ok(explanation) => Ok(explanation),

@@ -211,3 +211,14 @@ fn the_module_has_no_imports() {
         assert!(exports.iter().any(|e| e == name), "missing export {name}: {exports:?}");
     }
 }
+
+#[test]
+fn the_default_fuel_budget_has_a_hundredfold_margin_for_a_typical_decision() {
+    // Limits::fuel's docs promise a 10-attribute decision needs about 1 % of it.
+    let tight = engine(Limits { fuel: Limits::default().fuel / 100, ..Limits::default() });
+    let ruleset = tight.compile(SOURCE).unwrap();
+    let context = r#"{"user":{"id":"user-8271","tags":["a","b","vip"],"age":37,"email":"ada@example.com","country":"DE","plan":"pro","beta":true,"score":0.82},"app":{"version":"4.3.1"}}"#;
+    for flag in ["beta", "limit"] {
+        assert_eq!(ruleset.evaluate(flag, context, now()).to_json(), native(flag, context));
+    }
+}
