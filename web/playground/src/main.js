@@ -782,7 +782,9 @@ function buildPicker(served) {
       el(
         "optgroup",
         { label: "From vexil serve" },
-        served.map((r, i) => el("option", { value: `served:${i}` }, r.name)),
+        served.map((r, i) =>
+          el("option", { value: `served:${i}`, disabled: !!r.error, title: r.error ?? r.path }, r.error ? `${r.name} (unreadable: ${r.error})` : r.name),
+        ),
       ),
     );
   }
@@ -830,9 +832,10 @@ async function main() {
   window.addEventListener("hashchange", loadFromFragment);
 
   if (!(await loadFromFragment())) {
-    if (served.length) {
-      $("#example").value = "served:0";
-      loadServed(served[0]);
+    const first = served.findIndex((r) => typeof r.source === "string");
+    if (first >= 0) {
+      $("#example").value = `served:${first}`;
+      loadServed(served[first]);
     } else {
       $("#example").value = "example:checkout";
       loadExample("checkout");
@@ -853,7 +856,7 @@ function mergeMissing(target, defaults) {
 }
 
 // For the browser tests and the curious: the editors and the live state.
-window.vexilPlayground = { app, rulesetView, contextView, refresh, shareFragment, setDoc };
+window.vexilPlayground = { app, rulesetView, contextView, refresh, shareFragment, setDoc, engine: { check, compile } };
 
 main().catch((error) => {
   $("#timing").textContent = `The playground could not start: ${error.message ?? error}`;
