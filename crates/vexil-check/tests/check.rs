@@ -234,7 +234,8 @@ fn the_examples_check_clean() {
 #[test]
 fn reference_chains_are_limited() {
     let segments: String = (0..70).map(|i| format!("segment s{i} = s{}\n", i + 1)).collect();
-    let body = format!("{segments}segment s70 = true\nflag f: bool {{ owner \"t\" default false rule when s0 => true }}");
+    let body =
+        format!("{segments}segment s70 = true\nflag f: bool {{ owner \"t\" default false rule when s0 => true }}");
     assert_eq!(codes(&body), vec!["E0401"]);
     let flags: String = (0..70)
         .map(|i| format!("flag f{i}: bool {{ owner \"t\" default false requires f{} == true }}\n", i + 1))
