@@ -525,6 +525,7 @@ function splitView(split) {
 
 function renderExplain() {
   const panel = $("#explain");
+  panel.classList.toggle("stale", app.stale || !!app.contextError);
   const flag = app.selected;
   if (!app.ruleset || !flag || !app.flags?.has(flag)) {
     app.explainKey = null;
