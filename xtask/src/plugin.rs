@@ -24,8 +24,18 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-reference-types",
 ];
 
+/// The packages on the per-decision path (JSON in, evaluation, JSON out) are
+/// optimised for speed; the rest of the module (parser, checker) for size.
+const SPEED_PACKAGES: &[&str] = &[
+    "profile.wasm-release.package.vexil-abi.opt-level=3",
+    "profile.wasm-release.package.vexil-eval.opt-level=3",
+    "profile.wasm-release.package.vexil-value.opt-level=3",
+    "profile.wasm-release.package.vexil.opt-level=3",
+    "profile.wasm-release.package.serde_json.opt-level=3",
+];
+
 pub fn build_plugin(ctx: &Ctx) -> Result<(), Failure> {
-    ctx.cargo_run(&[
+    let mut args = vec![
         "build",
         "--package",
         "vexil-abi",
@@ -34,7 +44,11 @@ pub fn build_plugin(ctx: &Ctx) -> Result<(), Failure> {
         "--profile",
         "wasm-release",
         "--lib",
-    ])?;
+    ];
+    for package in SPEED_PACKAGES {
+        args.extend_from_slice(&["--config", package]);
+    }
+    ctx.cargo_run(&args)?;
     let target = target_dir(ctx);
     let built = target.join("wasm32-unknown-unknown/wasm-release/vexil_abi.wasm");
     let dest = target.join(PLUGIN_PATH);
@@ -44,7 +58,8 @@ pub fn build_plugin(ctx: &Ctx) -> Result<(), Failure> {
     let built_text = built.display().to_string();
     let dest_text = dest.display().to_string();
     if ctx.succeeds("wasm-opt", &["--version"]) {
-        let mut args = vec!["-Oz", "--strip-debug", "--strip-producers"];
+        // -O2, not -Oz: the plugin's budget is time per decision, not bytes.
+        let mut args = vec!["-O2", "--strip-debug", "--strip-producers"];
         args.extend_from_slice(WASM_OPT_FEATURES);
         args.extend_from_slice(&[built_text.as_str(), "-o", dest_text.as_str()]);
         ctx.run("wasm-opt", &args)?;

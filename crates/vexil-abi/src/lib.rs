@@ -86,14 +86,31 @@ pub extern "C" fn vexil_load(ptr: u32, len: u32) -> u64 {
     respond(load(bytes))
 }
 
-/// Decides one flag. Input: `NOW "\n" REQUEST` (see `ABI.md`). Result: a decision.
+/// Decides one flag. Input: `NOW "\n" REQUEST` or `NOW "\n" FLAG "\n" CONTEXT_JSON`
+/// (see `ABI.md`). Result: a decision.
 #[unsafe(no_mangle)]
 pub extern "C" fn vexil_eval(handle: u32, ptr: u32, len: u32) -> u64 {
     // SAFETY: see `input`.
     let bytes = unsafe { input(ptr, len) };
-    respond(with_request(handle, bytes, |ruleset, request, now| {
-        Ok(json(&vexil::request::evaluate_request_json(ruleset, request, now)))
-    }))
+    respond(with_request(handle, bytes, eval_request))
+}
+
+fn eval_request(ruleset: &Ruleset, request: &str, now: Timestamp) -> Result<Vec<u8>, AbiError> {
+    let decision = match direct_form(request) {
+        Some((flag, context)) => ruleset.evaluate_json(flag, context, now),
+        None => vexil::request::evaluate_request_json(ruleset, request, now),
+    };
+    Ok(json(&decision))
+}
+
+/// The direct form of a request, `FLAG "\n" CONTEXT_JSON`, which spares the
+/// host escaping the context into a JSON string and the guest unescaping it
+/// (a flag key never starts with `{`, so the two forms cannot be confused).
+fn direct_form(request: &str) -> Option<(&str, &str)> {
+    if request.starts_with('{') {
+        return None;
+    }
+    request.split_once('\n')
 }
 
 /// Decides every flag. Input: `NOW "\n" {"context"|"context_json","now"?}`.
@@ -273,9 +290,7 @@ pub mod native {
     }
 
     pub fn eval(handle: u32, input: &[u8]) -> String {
-        text(super::with_request(handle, Some(input), |ruleset, request, now| {
-            Ok(super::json(&vexil::request::evaluate_request_json(ruleset, request, now)))
-        }))
+        text(super::with_request(handle, Some(input), super::eval_request))
     }
 
     pub fn unload(handle: u32) -> u32 {
@@ -314,6 +329,10 @@ flag beta: bool { owner "me" default false rule ada: when user.id == "ada" => tr
 {"flag":"beta","context_json":"{\"user\":{\"id\":\"ada\"}}"}"#,
         );
         assert!(out.starts_with(r#"{"flag":"beta","value":true,"variant":"true","reason":"TARGETING_MATCH""#), "{out}");
+        let direct = native::eval(handle, b"2026-01-01T00:00:00Z\nbeta\n{\"user\":{\"id\":\"ada\"}}");
+        assert_eq!(direct, out, "the direct form decides like the JSON form");
+        let bad_context = native::eval(handle, b"2026-01-01T00:00:00Z\nbeta\n{not json");
+        assert!(bad_context.contains(r#""error_code":"INVALID_CONTEXT""#), "{bad_context}");
         assert_eq!(native::unload(handle), 1);
         assert_eq!(native::unload(handle), 0);
         let out = native::eval(handle, b"2026-01-01T00:00:00Z\n{}");

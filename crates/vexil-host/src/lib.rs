@@ -309,7 +309,7 @@ impl HostRuleset {
     pub fn evaluate(&self, flag: &str, context_json: &str, now: Timestamp) -> Decision {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json);
+        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Direct);
         let result = self.call(&mut state, Call::Eval, &input, parse::<Decision>);
         state.scratch = input;
         match result {
@@ -349,7 +349,7 @@ impl HostRuleset {
     pub fn evaluate_all(&self, context_json: &str, now: Timestamp) -> DecisionSet {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, None, context_json);
+        let input = build_input(&mut state.scratch, &now_text, None, context_json, Form::Json);
         let result = self.call(&mut state, Call::EvalAll, &input, parse::<DecisionSet>);
         state.scratch = input;
         match result {
@@ -373,7 +373,7 @@ impl HostRuleset {
     pub fn explain(&self, flag: &str, context_json: &str, now: Timestamp) -> Result<Explanation, Error> {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json);
+        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Json);
         let result = self.call(&mut state, Call::Explain, &input, parse::<Explanation>);
         state.scratch = input;
         match result {
@@ -495,10 +495,25 @@ fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
 
 /// `NOW "\n" {"flag":…,"context_json":…}`, built in the scratch buffer
 /// (taken here, put back by the caller, so calls do not allocate).
-fn build_input(scratch: &mut Vec<u8>, now: &str, flag: Option<&str>, context_json: &str) -> Vec<u8> {
+/// Which request form to send (see ABI.md): only `vexil_eval` reads the direct one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Direct,
+    Json,
+}
+
+fn build_input(scratch: &mut Vec<u8>, now: &str, flag: Option<&str>, context_json: &str, form: Form) -> Vec<u8> {
     let mut input = std::mem::take(scratch);
     input.clear();
     input.extend_from_slice(now.as_bytes());
+    // The direct form (`NOW\nFLAG\nCONTEXT`, see ABI.md) when the key allows it.
+    if let Some(flag) = flag.filter(|f| form == Form::Direct && !f.starts_with('{') && !f.contains('\n')) {
+        input.push(b'\n');
+        input.extend_from_slice(flag.as_bytes());
+        input.push(b'\n');
+        input.extend_from_slice(context_json.as_bytes());
+        return input;
+    }
     input.extend_from_slice(b"\n{");
     if let Some(flag) = flag {
         input.extend_from_slice(br#""flag":"#);
