@@ -73,7 +73,8 @@ pub fn run(args: &Args) -> ExitCode {
         eprintln!("vexil: this binary has no playground built in; run `cargo xtask build-web`, then rebuild it");
     }
     match args.rulesets.len() {
-        0 => eprintln!("serving the playground with its bundled examples; Ctrl-C to stop"),
+        0 if assets::PLAYGROUND_BUILT => eprintln!("serving the playground on its bundled examples; Ctrl-C to stop"),
+        0 => eprintln!("serving the placeholder page; Ctrl-C to stop"),
         n => eprintln!("serving {n} ruleset(s) (re-read on each page load); Ctrl-C to stop"),
     }
 
