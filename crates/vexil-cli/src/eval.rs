@@ -60,6 +60,8 @@ enum Engine {
 
 /// A compiled ruleset on either engine. Both answer through the same
 /// JSON-context calls, so the output cannot depend on the engine.
+// One value per process: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Loaded {
     Native(Ruleset),
     Wasmtime(vexil_host::HostRuleset),

@@ -103,6 +103,21 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
     items
 }
 
+/// Where the last token of `text` ends: trailing whitespace and comments
+/// are not part of it.
+pub fn last_token_end(text: &str) -> usize {
+    // Most expressions end in a token; only scan when a comment may trail.
+    if !text.ends_with(|c: char| c.is_whitespace() || c == '/') && !text.contains("//") {
+        return text.len();
+    }
+    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
+    let mut end = 0;
+    while scanner.next_token().is_some() {
+        end = scanner.pos;
+    }
+    end
+}
+
 #[derive(Debug)]
 struct ItemState {
     ok: bool,

@@ -416,8 +416,15 @@ impl Builder<'_> {
         expr
     }
 
+    /// A pair's span without the whitespace and comments pest may have
+    /// consumed after its last token.
+    fn tight_span(&self, pair: &P<'_>) -> Span {
+        let start = self.base + pair.as_span().start();
+        Span::new(start, start + crate::items::last_token_end(pair.as_str()))
+    }
+
     fn expr(&mut self, pair: P<'_>) -> Expr {
-        let span = self.span(&pair);
+        let span = self.tight_span(&pair);
         let rule = pair.as_rule();
         match rule {
             Rule::expr | Rule::paren => {
@@ -495,7 +502,7 @@ impl Builder<'_> {
     }
 
     fn comparison(&mut self, pair: P<'_>) -> Expr {
-        let span = self.span(&pair);
+        let span = self.tight_span(&pair);
         let mut it = pair.into_inner();
         let Some(first) = it.next() else {
             return Expr { kind: ExprKind::Bool(false), span };
@@ -577,7 +584,7 @@ impl Builder<'_> {
     }
 
     fn unary(&mut self, pair: P<'_>) -> Expr {
-        let span = self.span(&pair);
+        let span = self.tight_span(&pair);
         let inner: Vec<P<'_>> = pair.into_inner().collect();
         let Some((operand, negatives)) = inner.split_last() else {
             return Expr { kind: ExprKind::Bool(false), span };

@@ -70,3 +70,16 @@ fn pathological_nesting_is_an_error_not_a_crash() {
     let wide = format!("segment s = true{}", " or true".repeat(50_000));
     assert_eq!(codes(&wide), Vec::<&str>::new());
 }
+
+#[test]
+fn expression_spans_end_at_their_last_token() {
+    let source =
+        "segment s = a or b   // trailing comment\n\nflag f: bool { default true rule r: when (x == 1)\n   => true }";
+    let (file, diags) = parse(source);
+    assert!(diags.is_empty(), "{diags:?}");
+    let vexil_syntax::ast::Item::Segment(segment) = &file.items[0] else { panic!() };
+    assert_eq!(&source[segment.expr.span.range()], "a or b");
+    let vexil_syntax::ast::Item::Flag(flag) = &file.items[1] else { panic!() };
+    let vexil_syntax::ast::ClauseKind::Rule(rule) = &flag.clauses[1].kind else { panic!() };
+    assert_eq!(&source[rule.when.span.range()], "(x == 1)");
+}
