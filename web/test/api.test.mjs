@@ -66,6 +66,21 @@ test("check never throws, and reports warnings with today", () => {
   assert.equal(vexil.check(expired, { today: null }).diagnostics.length, 0);
 });
 
+test("analyze gives check's diagnostics and, without errors, the compiled ruleset", () => {
+  const expired = 'flag old: bool { owner "t" expires 2020-01-01 default false }';
+  const warned = vexil.analyze(expired, { today: "2021-01-01" });
+  assert.deepEqual(warned.diagnostics, vexil.check(expired, { today: "2021-01-01" }).diagnostics);
+  assert.equal(warned.diagnostics[0].code, "W0002");
+  assert.equal(warned.ruleset.version, vexil.compile(expired).version, "warnings do not stop compilation");
+  assert.equal(warned.ruleset.evaluate("old", {}, { now: NOW }).reason, "STATIC");
+  warned.ruleset.free();
+
+  const broken = "flag x: bool { default 3 }";
+  const rejected = vexil.analyze(broken, { today: null });
+  assert.equal(rejected.ruleset, undefined);
+  assert.deepEqual(rejected, vexil.check(broken, { today: null }));
+});
+
 test("decisions have exactly the CLI's fields, and `now` is reported", () => {
   const ruleset = vexil.compile(SOURCE);
   const decision = ruleset.evaluate("beta", { user: { id: "ada" } }, { now: NOW });

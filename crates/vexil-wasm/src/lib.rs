@@ -94,16 +94,41 @@ pub fn check(
     source: &str,
     #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsCheckOptions>,
 ) -> Result<JsValue, JsValue> {
-    let today = match options.map(|o| o.today()) {
-        None => Some(today_of(current_time()?)?),
-        Some(value) if value.is_undefined() => Some(today_of(current_time()?)?),
-        Some(value) if value.is_null() => None,
-        Some(value) => Some(today_of(instant(&value, "today")?)?),
-    };
+    let today = today_option(options)?;
     let checked = vexil::check(source, &CheckOptions { today });
     let records = vexil::diagnostic_records(source, &checked.diagnostics, None);
     let text = json(&records)?;
     parse(&format!("{{\"diagnostics\":{text}}}"))
+}
+
+/// Checks and compiles in one pass: `{ diagnostics, ruleset? }`, where
+/// `diagnostics` is what `check` returns and `ruleset` is present when none
+/// of them is an error. Never throws for any source; `today` as for `check`.
+#[wasm_bindgen(unchecked_return_type = "Analysis")]
+pub fn analyze(
+    source: &str,
+    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsCheckOptions>,
+) -> Result<JsValue, JsValue> {
+    let today = today_option(options)?;
+    let analysis = vexil::analyze(source, &CheckOptions { today });
+    let records = vexil::diagnostic_records(source, &analysis.diagnostics, None);
+    let result = js_sys::Object::new();
+    Reflect::set(&result, &JsValue::from_str("diagnostics"), &parse(&json(&records)?)?)?;
+    if let Some(inner) = analysis.ruleset {
+        Reflect::set(&result, &JsValue::from_str("ruleset"), &JsValue::from(Ruleset { inner }))?;
+    }
+    Ok(result.into())
+}
+
+/// The checker's date from `{today}`: the current UTC date when absent,
+/// none (no expiry warnings) when `null`.
+fn today_option(options: Option<JsCheckOptions>) -> Result<Option<vexil::Timestamp>, JsValue> {
+    Ok(match options.map(|o| o.today()) {
+        None => Some(today_of(current_time()?)?),
+        Some(value) if value.is_undefined() => Some(today_of(current_time()?)?),
+        Some(value) if value.is_null() => None,
+        Some(value) => Some(today_of(instant(&value, "today")?)?),
+    })
 }
 
 /// A compiled ruleset. Call `free()` when done with it (or rely on the

@@ -89,6 +89,12 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
 }
 
+/** What `analyze` returns: `check`'s diagnostics and, when none is an error, the compiled ruleset. */
+export interface Analysis {
+  diagnostics: Diagnostic[];
+  ruleset?: Ruleset;
+}
+
 /** What `compile` throws when the ruleset has errors. */
 export interface CompileError extends Error {
   name: "CompileError";

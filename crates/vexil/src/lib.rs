@@ -51,13 +51,25 @@ impl std::fmt::Display for CompileError {
 impl std::error::Error for CompileError {}
 
 /// Parses, checks and lowers a ruleset. Warnings do not stop compilation;
-/// use [`check`] to see them.
+/// use [`check`] (or [`analyze`]) to see them.
 pub fn compile(source: &str, options: &CheckOptions) -> Result<Ruleset, CompileError> {
+    let analysis = analyze(source, options);
+    analysis.ruleset.ok_or(CompileError { diagnostics: analysis.diagnostics })
+}
+
+/// Every diagnostic of a source and, when none is an error, the compiled
+/// ruleset: one pass for tools that show diagnostics and evaluate (editors,
+/// the playground).
+#[derive(Debug)]
+pub struct Analysis {
+    pub diagnostics: Vec<Diagnostic>,
+    pub ruleset: Option<Ruleset>,
+}
+
+pub fn analyze(source: &str, options: &CheckOptions) -> Analysis {
     let checked = check(source, options);
-    match checked.program {
-        Some(program) => Ok(Ruleset::new(&program, source)),
-        None => Err(CompileError { diagnostics: checked.diagnostics }),
-    }
+    let ruleset = checked.program.map(|program| Ruleset::new(&program, source));
+    Analysis { diagnostics: checked.diagnostics, ruleset }
 }
 
 /// Diagnostics of `source` in their boundary (JSON) form, sorted by position.

@@ -2,7 +2,7 @@
 // decide every flag against a context and `now`, and see why each flag
 // decided what it did. Everything runs in the browser on the wasm package
 // (web/pkg, built by `cargo xtask build-js`); nothing is sent anywhere.
-import init, { check, compile } from "../../pkg/vexil.js";
+import init, { analyze } from "../../pkg/vexil.js";
 import { basicSetup } from "codemirror";
 import { EditorView, keymap } from "@codemirror/view";
 import { EditorState, Compartment } from "@codemirror/state";
@@ -204,26 +204,25 @@ function refresh() {
     app.source = source;
     app.nowText = nowText;
     app.mapper = byteMapper(source);
+    // One pass: diagnostics, and the ruleset when there is no error.
+    let analysis;
     try {
-      app.diagnostics = check(source, nowValid ? { today: nowText } : undefined).diagnostics;
+      analysis = analyze(source, nowValid ? { today: nowText } : undefined);
     } catch (error) {
-      app.diagnostics = [
-        { severity: "error", code: "—", message: String(error.message ?? error), line: 1, column: 1, start: 0, end: 0 },
-      ];
+      analysis = {
+        diagnostics: [
+          { severity: "error", code: "—", message: String(error.message ?? error), line: 1, column: 1, start: 0, end: 0 },
+        ],
+      };
     }
+    app.diagnostics = analysis.diagnostics;
     const errors = app.diagnostics.some((d) => d.severity === "error");
-    if (!errors && source !== app.rulesetSource) {
-      try {
-        const ruleset = compile(source);
-        app.ruleset?.free();
-        app.ruleset = ruleset;
-        app.rulesetSource = source;
-        app.rulesetMapper = app.mapper;
-        app.flags = new Map(ruleset.flags.map((f) => [f.key, f]));
-      } catch (error) {
-        // check() and compile() agree; keep the last good ruleset if they ever do not.
-        app.diagnostics = error.diagnostics ?? app.diagnostics;
-      }
+    if (analysis.ruleset) {
+      app.ruleset?.free();
+      app.ruleset = analysis.ruleset;
+      app.rulesetSource = source;
+      app.rulesetMapper = app.mapper;
+      app.flags = new Map(analysis.ruleset.flags.map((f) => [f.key, f]));
     }
     app.stale = errors || app.rulesetSource !== source;
     pushDiagnostics();
@@ -857,7 +856,7 @@ function mergeMissing(target, defaults) {
 }
 
 // For the browser tests and the curious: the editors and the live state.
-window.vexilPlayground = { app, rulesetView, contextView, refresh, shareFragment, setDoc, engine: { check, compile } };
+window.vexilPlayground = { app, rulesetView, contextView, refresh, shareFragment, setDoc, engine: { analyze } };
 
 main().catch((error) => {
   $("#timing").textContent = `The playground could not start: ${error.message ?? error}`;
