@@ -2,8 +2,11 @@
 //! grammar; the pairs are then built into the AST, reporting what the grammar
 //! cannot (escapes, literal ranges, chained comparisons) as diagnostics.
 
+use std::sync::OnceLock;
+
 use pest::Parser as _;
 use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use crate::ast::{self, *};
 use crate::diagnostic::{Code, Diagnostic};
@@ -38,7 +41,7 @@ pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
         }
         match VexilParser::parse(Rule::item, text) {
             Ok(mut pairs) => {
-                let mut builder = Builder { base: range.start, diagnostics: &mut diagnostics };
+                let mut builder = Builder { base: range.start, diagnostics: &mut diagnostics, pending_min: Vec::new() };
                 if let Some(pair) = pairs.next()
                     && let Some(item) = builder.item(pair)
                 {
@@ -65,6 +68,66 @@ fn declared_name(text: &str) -> Option<String> {
 struct Builder<'d> {
     base: usize,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// Spans of `9223372036854775808` literals not (yet) negated.
+    pending_min: Vec<Span>,
+}
+
+/// The magnitude of i64::MIN, which is only a valid literal after a minus.
+const I64_MIN_MAGNITUDE: &str = "9223372036854775808";
+
+/// Operator precedence, lowest first (LANGUAGE.md §5). Comparisons are
+/// left-associative here; `infix` reports a chain as an error.
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+            .op(Op::infix(Rule::op_eq, Assoc::Left)
+                | Op::infix(Rule::op_ne, Assoc::Left)
+                | Op::infix(Rule::op_lt, Assoc::Left)
+                | Op::infix(Rule::op_le, Assoc::Left)
+                | Op::infix(Rule::op_gt, Assoc::Left)
+                | Op::infix(Rule::op_ge, Assoc::Left)
+                | Op::infix(Rule::op_in, Assoc::Left)
+                | Op::infix(Rule::op_not_in, Assoc::Left)
+                | Op::infix(Rule::op_contains, Assoc::Left)
+                | Op::infix(Rule::op_starts_with, Assoc::Left)
+                | Op::infix(Rule::op_ends_with, Assoc::Left)
+                | Op::infix(Rule::op_matches, Assoc::Left))
+            .op(Op::infix(Rule::op_coalesce, Assoc::Right))
+            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+            .op(Op::infix(Rule::op_mul, Assoc::Left)
+                | Op::infix(Rule::op_div, Assoc::Left)
+                | Op::infix(Rule::op_rem, Assoc::Left))
+            .op(Op::prefix(Rule::op_neg))
+    })
+}
+
+/// Binary operators other than `and`/`or`: each nests the tree one level.
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::op_not_in
+            | Rule::op_in
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_contains
+            | Rule::op_starts_with
+            | Rule::op_ends_with
+            | Rule::op_matches
+            | Rule::op_coalesce
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+            | Rule::op_rem
+    )
 }
 
 type P<'i> = Pair<'i, Rule>;
@@ -91,8 +154,6 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_split
             | Rule::kw_by
             | Rule::kw_salt
-            | Rule::kw_and
-            | Rule::kw_or
             | Rule::kw_not
             | Rule::kw_in
             | Rule::kw_list
@@ -404,6 +465,9 @@ impl Builder<'_> {
     /// Builds an expression and rejects trees too deep to walk recursively.
     fn expr_checked(&mut self, pair: P<'_>) -> Expr {
         let expr = self.expr(pair);
+        for span in std::mem::take(&mut self.pending_min) {
+            self.int(I64_MIN_MAGNITUDE, false, span);
+        }
         if expr.depth() > limits::MAX_EXPR_DEPTH {
             self.error(
                 Code::TooDeep,
@@ -423,54 +487,133 @@ impl Builder<'_> {
         Span::new(start, start + crate::items::last_token_end(pair.as_str()))
     }
 
+    /// Applies precedence to a flat `expr` pair (see the grammar) with pest's
+    /// Pratt parser. Long operator runs are refused before any tree is
+    /// built, so no deep tree is ever built or recursively dropped.
+    fn operators(&mut self, pair: P<'_>) -> Expr {
+        let span = self.tight_span(&pair);
+        let (mut binary, mut prefix_run, mut longest_prefix_run) = (0usize, 0usize, 0usize);
+        for part in pair.clone().into_inner() {
+            match part.as_rule() {
+                Rule::op_not | Rule::op_neg => {
+                    prefix_run += 1;
+                    longest_prefix_run = longest_prefix_run.max(prefix_run);
+                }
+                Rule::op_or | Rule::op_and => prefix_run = 0,
+                rule if is_operator(rule) => {
+                    binary += 1;
+                    prefix_run = 0;
+                }
+                _ => prefix_run = 0,
+            }
+        }
+        if binary > limits::MAX_NESTING || longest_prefix_run > limits::MAX_NESTING {
+            self.error(
+                Code::TooDeep,
+                span,
+                format!("more than {} operators chained in one expression", limits::MAX_NESTING),
+            )
+            .help = Some("split it into segments or smaller expressions".into());
+            return Expr { kind: ExprKind::Bool(false), span };
+        }
+        let builder = std::cell::RefCell::new(self);
+        pratt()
+            .map_primary(|primary| builder.borrow_mut().expr(primary))
+            .map_prefix(|op, operand| builder.borrow_mut().prefix(&op, operand))
+            .map_infix(|lhs, op, rhs| builder.borrow_mut().infix(lhs, &op, rhs))
+            .parse(pair.into_inner())
+    }
+
+    fn prefix(&mut self, op: &P<'_>, operand: Expr) -> Expr {
+        let op_span = self.span(op);
+        let span = op_span.to(operand.span);
+        if op.as_rule() == Rule::op_not {
+            return Expr { kind: ExprKind::Not(Box::new(operand)), span };
+        }
+        // `-9223372036854775808` is i64::MIN: the literal alone is out of range.
+        if let ExprKind::Int(i64::MIN) = operand.kind {
+            if let Some(i) = self.pending_min.iter().position(|s| *s == operand.span) {
+                self.pending_min.swap_remove(i);
+                return Expr { kind: ExprKind::Int(i64::MIN), span };
+            }
+        }
+        Expr { kind: ExprKind::Neg(Box::new(operand)), span }
+    }
+
+    fn infix(&mut self, lhs: Expr, op: &P<'_>, rhs: Expr) -> Expr {
+        let op_span = self.span(op);
+        let span = lhs.span.to(rhs.span);
+        let arithmetic = match op.as_rule() {
+            Rule::op_add => Some(BinaryOp::Add),
+            Rule::op_sub => Some(BinaryOp::Sub),
+            Rule::op_mul => Some(BinaryOp::Mul),
+            Rule::op_div => Some(BinaryOp::Div),
+            Rule::op_rem => Some(BinaryOp::Rem),
+            _ => None,
+        };
+        if let Some(op) = arithmetic {
+            return Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+        }
+        let kind = match op.as_rule() {
+            Rule::op_or | Rule::op_and => {
+                let is_and = op.as_rule() == Rule::op_and;
+                // n-ary, so that long chains never nest deeply.
+                return match lhs.kind {
+                    ExprKind::And(mut items) if is_and => {
+                        items.push(rhs);
+                        Expr { kind: ExprKind::And(items), span }
+                    }
+                    ExprKind::Or(mut items) if !is_and => {
+                        items.push(rhs);
+                        Expr { kind: ExprKind::Or(items), span }
+                    }
+                    lhs_kind => {
+                        let items = vec![Expr { kind: lhs_kind, span: lhs.span }, rhs];
+                        Expr { kind: if is_and { ExprKind::And(items) } else { ExprKind::Or(items) }, span }
+                    }
+                };
+            }
+            Rule::op_coalesce => ExprKind::Coalesce { lhs: Box::new(lhs), rhs: Box::new(rhs) },
+            rule => {
+                if matches!(lhs.kind, ExprKind::Compare { .. }) {
+                    self.error(
+                        Code::ChainedComparison,
+                        op_span,
+                        format!("comparison operators cannot be chained: `{}`", op.as_str()),
+                    )
+                    .help = Some("compare twice and join with `and`: `a < b and b < c`".into());
+                    // Keep the first comparison only, so the chain gives one error.
+                    return lhs;
+                }
+                let op = match rule {
+                    Rule::op_ne => CompareOp::Ne,
+                    Rule::op_lt => CompareOp::Lt,
+                    Rule::op_le => CompareOp::Le,
+                    Rule::op_gt => CompareOp::Gt,
+                    Rule::op_ge => CompareOp::Ge,
+                    Rule::op_in => CompareOp::In,
+                    Rule::op_not_in => CompareOp::NotIn,
+                    Rule::op_contains => CompareOp::Contains,
+                    Rule::op_starts_with => CompareOp::StartsWith,
+                    Rule::op_ends_with => CompareOp::EndsWith,
+                    Rule::op_matches => CompareOp::Matches,
+                    _ => CompareOp::Eq,
+                };
+                ExprKind::Compare { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }
+            }
+        };
+        Expr { kind, span }
+    }
+
     fn expr(&mut self, pair: P<'_>) -> Expr {
         let span = self.tight_span(&pair);
         let rule = pair.as_rule();
         match rule {
-            Rule::expr | Rule::paren => {
-                let inner = parts(pair).next();
-                let built = inner.map(|p| self.expr(p));
-                match (rule, built) {
-                    (Rule::paren, Some(e)) => Expr { kind: ExprKind::Paren(Box::new(e)), span },
-                    (_, Some(e)) => e,
-                    (_, None) => Expr { kind: ExprKind::Bool(false), span },
-                }
-            }
-            Rule::or_expr | Rule::and_expr => {
-                let mut operands: Vec<Expr> = parts(pair).map(|p| self.expr(p)).collect();
-                if operands.len() == 1 {
-                    return operands.remove(0);
-                }
-                let kind = if rule == Rule::or_expr { ExprKind::Or(operands) } else { ExprKind::And(operands) };
-                Expr { kind, span }
-            }
-            Rule::not_expr => {
-                let mut inner = pair.into_inner();
-                match inner.next() {
-                    Some(first) if first.as_rule() == Rule::kw_not => {
-                        let operand = inner.next().map(|p| self.expr(p));
-                        let operand = operand.unwrap_or(Expr { kind: ExprKind::Bool(false), span });
-                        Expr { kind: ExprKind::Not(Box::new(operand)), span }
-                    }
-                    Some(first) => self.expr(first),
-                    None => Expr { kind: ExprKind::Bool(false), span },
-                }
-            }
-            Rule::cmp_expr => self.comparison(pair),
-            Rule::coalesce => {
-                let mut it = pair.into_inner();
-                let lhs = it.next().map(|p| self.expr(p));
-                let rhs = it.next().map(|p| self.expr(p));
-                match (lhs, rhs) {
-                    (Some(lhs), Some(rhs)) => {
-                        Expr { kind: ExprKind::Coalesce { lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
-                    }
-                    (Some(lhs), None) => lhs,
-                    _ => Expr { kind: ExprKind::Bool(false), span },
-                }
-            }
-            Rule::additive | Rule::multiplicative => self.arithmetic(pair),
-            Rule::unary => self.unary(pair),
+            Rule::expr => self.operators(pair),
+            Rule::paren => match pair.into_inner().next() {
+                Some(inner) => Expr { kind: ExprKind::Paren(Box::new(self.expr(inner))), span },
+                None => Expr { kind: ExprKind::Bool(false), span },
+            },
             Rule::list_lit => {
                 let items: Vec<Expr> = pair.into_inner().map(|p| self.expr(p)).collect();
                 if items.len() > limits::MAX_LIST_LEN {
@@ -483,6 +626,11 @@ impl Builder<'_> {
                 Expr { kind: ExprKind::List(items), span }
             }
             Rule::float_lit => Expr { kind: ExprKind::Float(self.float(pair.as_str(), span)), span },
+            // 2^63 is only valid negated (i64::MIN); `prefix` settles which.
+            Rule::int_lit if pair.as_str() == I64_MIN_MAGNITUDE => {
+                self.pending_min.push(span);
+                Expr { kind: ExprKind::Int(i64::MIN), span }
+            }
             Rule::int_lit => Expr { kind: ExprKind::Int(self.int(pair.as_str(), false, span)), span },
             Rule::string_lit | Rule::raw_string => Expr { kind: ExprKind::String(self.string(pair)), span },
             Rule::bool_lit => Expr { kind: ExprKind::Bool(pair.as_str() == "true"), span },
@@ -499,114 +647,5 @@ impl Builder<'_> {
             Rule::path => Expr { kind: ExprKind::Path(self.path(pair)), span },
             _ => Expr { kind: ExprKind::Bool(false), span },
         }
-    }
-
-    fn comparison(&mut self, pair: P<'_>) -> Expr {
-        let span = self.tight_span(&pair);
-        let mut it = pair.into_inner();
-        let Some(first) = it.next() else {
-            return Expr { kind: ExprKind::Bool(false), span };
-        };
-        let lhs = self.expr(first);
-        let mut ops = Vec::new();
-        while let (Some(op), Some(rhs)) = (it.next(), it.next()) {
-            ops.push((op, rhs));
-        }
-        let mut ops = ops.into_iter();
-        let Some((op, rhs)) = ops.next() else {
-            return lhs;
-        };
-        if let Some((second, _)) = ops.next() {
-            let op_span = self.span(&second);
-            self.error(
-                Code::ChainedComparison,
-                op_span,
-                format!("comparison operators cannot be chained: `{}`", second.as_str()),
-            )
-            .help = Some("compare twice and join with `and`: `a < b and b < c`".into());
-        }
-        let op_span = self.span(&op);
-        let text = op.as_str();
-        let op = match op.into_inner().next().map(|p| p.as_rule()) {
-            Some(Rule::not_in) => CompareOp::NotIn,
-            Some(Rule::kw_in) => CompareOp::In,
-            Some(Rule::op_contains) => CompareOp::Contains,
-            Some(Rule::op_starts_with) => CompareOp::StartsWith,
-            Some(Rule::op_ends_with) => CompareOp::EndsWith,
-            Some(Rule::op_matches) => CompareOp::Matches,
-            _ => match text {
-                "!=" => CompareOp::Ne,
-                "<" => CompareOp::Lt,
-                "<=" => CompareOp::Le,
-                ">" => CompareOp::Gt,
-                ">=" => CompareOp::Ge,
-                _ => CompareOp::Eq,
-            },
-        };
-        let rhs = self.expr(rhs);
-        let span = lhs.span.to(rhs.span);
-        Expr { kind: ExprKind::Compare { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
-    }
-
-    fn arithmetic(&mut self, pair: P<'_>) -> Expr {
-        // Chains fold into left-nested trees: refuse long ones before building
-        // them, so no deep tree is ever built (or recursively dropped).
-        let span = self.span(&pair);
-        let operands = pair.clone().into_inner().count().div_ceil(2);
-        if operands > limits::MAX_NESTING {
-            self.error(
-                Code::TooDeep,
-                span,
-                format!("more than {} operands in one arithmetic chain", limits::MAX_NESTING),
-            )
-            .help = Some("split it into smaller expressions".into());
-            return Expr { kind: ExprKind::Bool(false), span };
-        }
-        let mut it = pair.into_inner();
-        let Some(first) = it.next() else {
-            return Expr { kind: ExprKind::Bool(false), span: Span::default() };
-        };
-        let mut acc = self.expr(first);
-        while let (Some(op), Some(rhs)) = (it.next(), it.next()) {
-            let op_span = self.span(&op);
-            let op = match op.as_str() {
-                "+" => BinaryOp::Add,
-                "-" => BinaryOp::Sub,
-                "*" => BinaryOp::Mul,
-                "/" => BinaryOp::Div,
-                _ => BinaryOp::Rem,
-            };
-            let rhs = self.expr(rhs);
-            let span = acc.span.to(rhs.span);
-            acc = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(acc), rhs: Box::new(rhs) }, span };
-        }
-        acc
-    }
-
-    fn unary(&mut self, pair: P<'_>) -> Expr {
-        let span = self.tight_span(&pair);
-        let inner: Vec<P<'_>> = pair.into_inner().collect();
-        let Some((operand, negatives)) = inner.split_last() else {
-            return Expr { kind: ExprKind::Bool(false), span };
-        };
-        if negatives.len() > limits::MAX_NESTING {
-            self.error(Code::TooDeep, span, format!("more than {} unary minus signs in a row", limits::MAX_NESTING));
-            return Expr { kind: ExprKind::Bool(false), span };
-        }
-        let mut remaining = negatives.len();
-        let mut expr = if remaining > 0 && operand.as_rule() == Rule::int_lit {
-            // Fold one minus into the literal so that i64::MIN is writable.
-            remaining -= 1;
-            let start = negatives.last().map_or(span, |n| self.span(n));
-            let lit_span = start.to(self.span(operand));
-            Expr { kind: ExprKind::Int(self.int(operand.as_str(), true, lit_span)), span: lit_span }
-        } else {
-            self.expr(operand.clone())
-        };
-        for neg in negatives[..remaining].iter().rev() {
-            let span = self.span(neg).to(expr.span);
-            expr = Expr { kind: ExprKind::Neg(Box::new(expr)), span };
-        }
-        expr
     }
 }

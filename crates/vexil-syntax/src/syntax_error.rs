@@ -86,29 +86,29 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::string_lit | Rule::raw_string => "a string",
         Rule::type_expr | Rule::list_type => "a type",
         Rule::value => "a value",
-        Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::cmp_expr
-        | Rule::coalesce
-        | Rule::additive
-        | Rule::multiplicative
-        | Rule::unary
-        | Rule::paren
-        | Rule::list_lit
-        | Rule::call => "an expression",
-        Rule::cmp_op
-        | Rule::not_in
+        Rule::expr | Rule::paren | Rule::list_lit | Rule::call => "an expression",
+        Rule::op_or => "`or`",
+        Rule::op_and => "`and`",
+        Rule::op_not => "`not`",
+        Rule::op_neg
+        | Rule::op_not_in
+        | Rule::op_in
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
         | Rule::op_contains
         | Rule::op_starts_with
         | Rule::op_ends_with
-        | Rule::op_matches => "an operator",
-        Rule::add_op | Rule::mul_op => "an operator",
-        Rule::kw_and => "`and`",
-        Rule::kw_or => "`or`",
-        Rule::kw_in => "`in`",
-        Rule::kw_not => "`not`",
+        | Rule::op_matches
+        | Rule::op_coalesce
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div
+        | Rule::op_rem => "an operator",
         Rule::kw_now => "`now`",
         Rule::kw_when => "`when`",
         Rule::kw_by => "`by`",
