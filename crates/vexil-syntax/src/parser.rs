@@ -531,11 +531,11 @@ impl Builder<'_> {
             return Expr { kind: ExprKind::Not(Box::new(operand)), span };
         }
         // `-9223372036854775808` is i64::MIN: the literal alone is out of range.
-        if let ExprKind::Int(i64::MIN) = operand.kind {
-            if let Some(i) = self.pending_min.iter().position(|s| *s == operand.span) {
-                self.pending_min.swap_remove(i);
-                return Expr { kind: ExprKind::Int(i64::MIN), span };
-            }
+        if let ExprKind::Int(i64::MIN) = operand.kind
+            && let Some(i) = self.pending_min.iter().position(|s| *s == operand.span)
+        {
+            self.pending_min.swap_remove(i);
+            return Expr { kind: ExprKind::Int(i64::MIN), span };
         }
         Expr { kind: ExprKind::Neg(Box::new(operand)), span }
     }
