@@ -509,7 +509,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             (Ty::Float, Ty::Float) => Ty::Float,
             (Ty::String, Ty::String) if op == BinaryOp::Add => Ty::String,
             (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int) => {
-                self.int_float_mix(op.symbol(), op_span, &l, &r);
+                self.int_float_mix(op.symbol(), op_span);
                 return error_expr(span);
             }
             (a, b) => {
@@ -527,9 +527,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         Expr { kind: ExprKind::Arith(op, Box::new(l), Box::new(r)), ty, span }
     }
 
-    fn int_float_mix(&mut self, op: &str, op_span: Span, l: &Expr, r: &Expr) {
-        let int_side = if l.ty == Ty::Int { l.span } else { r.span };
-        let _ = int_side;
+    fn int_float_mix(&mut self, op: &str, op_span: Span) {
         self.report(Code::IntFloatMix, op_span, format!("`{op}` mixes an int and a float")).help =
             Some("convert the int side with `float(…)`, or write the literal as a float (`1.0`)".into());
     }
@@ -589,7 +587,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                 }
                 if l.ty != r.ty {
                     if matches!((&l.ty, &r.ty), (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int)) {
-                        self.int_float_mix(cmp.symbol(), op_span, &l, &r);
+                        self.int_float_mix(cmp.symbol(), op_span);
                     } else {
                         let (a, b) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
                         self.report(Code::TypeMismatch, op_span, format!("cannot compare `{a}` with `{b}`")).help =

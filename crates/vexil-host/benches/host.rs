@@ -1,9 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Plugin host benchmarks (DESIGN.md budgets): one decision through wasmtime
 //! with JSON in and out for a 10-attribute context (≤ 3 µs), and module
-//! instantiation from the on-disk cache (≤ 5 ms). The context and ruleset
-//! shapes are copied from `crates/vexil/benches/support/mod.rs`, so the
-//! figures compare with the native ones.
+//! instantiation from the on-disk cache (≤ 5 ms).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -12,38 +10,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use vexil::Timestamp;
 use vexil_host::{Config, Engine};
 
-const CONTEXT_JSON: &str = r#"{"user":{"id":"user-8271","email":"ada@example.com","country":"DE","plan":"pro","age":37,"beta":true,"score":0.82},"app":{"version":"4.3.1","platform":"ios"},"request":{"ip":"10.1.2.3"}}"#;
+// The native benchmarks' context and ruleset shapes, so the figures compare.
+#[path = "../../vexil/benches/support/mod.rs"]
+mod support;
 
-const HEADER: &str = r#"
-enum Plan { free, pro, gold }
-enum Platform { web, ios, android }
-context {
-  user.id: string
-  user.email: string
-  user.country: string
-  user.plan: Plan
-  user.age: int?
-  user.beta: bool
-  user.score: float
-  app.version: semver
-  app.platform: Platform
-  request.ip: ip
-}
-segment staff = user.email ends_with "@acme.com"
-segment eu = user.country in ["DE", "FR", "IT", "ES", "NL"]
-"#;
+use support::CONTEXT_JSON;
 
 /// Four flags, one of each shape of the native benchmarks' ruleset.
 fn ruleset() -> String {
-    format!(
-        "{HEADER}{}",
-        r#"
-flag f0: bool { owner "t" default false rule a: when staff => true rule b: when eu and app.version >= "4.0.0" => split by user.id { true: 25%, false: 75% } }
-flag f1: int { owner "t" default 1 rule gold: when user.plan == gold => 500 rule adults: when has(user.age) and user.age >= 19 => 100 }
-flag f2: string { owner "t" default "a" rule m: when request.ip in "10.0.0.0/8" and app.platform != android => "b" rule s: when user.score > 0.2 => "c" }
-flag f3: Plan { owner "t" default free rule c: when user.country == "DE" and user.beta => gold rule p: when lower(user.email) contains "ada3" => pro }
-"#
-    )
+    support::ruleset(4)
 }
 
 fn now() -> Timestamp {
