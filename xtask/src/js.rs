@@ -20,7 +20,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// The feature flags a stripped module needs (see ../shared/DESIGN.md, "Tooling facts").
-const WASM_OPT_FEATURES: &[&str] = &[
+pub const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-sign-ext",
     "--enable-nontrapping-float-to-int",

@@ -14,16 +14,6 @@ use crate::{Ctx, Failure};
 /// (`crates/vexil-host/src/module.rs`) looks in the same place.
 pub const PLUGIN_PATH: &str = "wasm-plugin/vexil_abi.wasm";
 
-/// The features `wasm-opt` must allow for what rustc emits for wasm32.
-const WASM_OPT_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-sign-ext",
-    "--enable-nontrapping-float-to-int",
-    "--enable-mutable-globals",
-    "--enable-multivalue",
-    "--enable-reference-types",
-];
-
 /// The packages on the per-decision path (JSON in, evaluation, JSON out) are
 /// optimised for speed; the rest of the module (parser, checker) for size.
 const SPEED_PACKAGES: &[&str] = &[
@@ -60,7 +50,7 @@ pub fn build_plugin(ctx: &Ctx) -> Result<(), Failure> {
     if ctx.succeeds("wasm-opt", &["--version"]) {
         // -O2, not -Oz: the plugin's budget is time per decision, not bytes.
         let mut args = vec!["-O2", "--strip-debug", "--strip-producers"];
-        args.extend_from_slice(WASM_OPT_FEATURES);
+        args.extend_from_slice(crate::js::WASM_OPT_FEATURES);
         args.extend_from_slice(&[built_text.as_str(), "-o", dest_text.as_str()]);
         ctx.run("wasm-opt", &args)?;
     } else {

@@ -155,3 +155,30 @@ pub fn run_evaluation(
     }
     Ok(tally)
 }
+
+/// Every stack's verdict on a tally: no failures, at least 300 evaluation
+/// vectors, and pass counts equal to `tests/conformance/counts/<stack>.txt`
+/// (`VEXIL_UPDATE_COUNTS=1` rewrites that file first), so a change in
+/// coverage shows in review.
+pub fn verify_counts(stack: &str, tally: &Tally) -> Result<(), String> {
+    let summary = tally.summary();
+    let path = root().join("counts").join(format!("{stack}.txt"));
+    if std::env::var_os("VEXIL_UPDATE_COUNTS").is_some() {
+        std::fs::write(&path, &summary).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if !tally.failures.is_empty() {
+        let shown: Vec<&str> = tally.failures.iter().take(20).map(String::as_str).collect();
+        return Err(format!("{} failures:\n{}", tally.failures.len(), shown.join("\n")));
+    }
+    let recorded = std::fs::read_to_string(&path).unwrap_or_default();
+    if recorded != summary {
+        return Err(format!(
+            "pass counts changed: rerun with VEXIL_UPDATE_COUNTS=1 and commit {}\nrecorded:\n{recorded}\nnow:\n{summary}",
+            path.display()
+        ));
+    }
+    if tally.passed < 300 {
+        return Err("the corpus must hold at least 300 evaluation vectors".into());
+    }
+    Ok(())
+}
