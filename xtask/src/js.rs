@@ -159,6 +159,9 @@ pub fn build_js(ctx: &Ctx) -> Result<(), Failure> {
             std::fs::remove_dir_all(&out).map_err(|e| io_failure(&format!("rm -r {dir}"), e))?;
         }
         ctx.run("wasm-bindgen", &bindgen_args(target, dir, &wasm))?;
+        if target == "nodejs" {
+            commonjs_snippets(&out.join("snippets"))?;
+        }
         // `web/package.json` says "type": "module"; each folder states its own.
         let package = format!(
             "{{\n  \"name\": \"vexil\",\n  \"type\": \"{module_type}\",\n  \"main\": \"vexil.js\",\n  \"types\": \"vexil.d.ts\"\n}}\n"
@@ -166,6 +169,46 @@ pub fn build_js(ctx: &Ctx) -> Result<(), Failure> {
         std::fs::write(out.join("package.json"), package).map_err(|e| io_failure("write package.json", e))?;
     }
     report_size(&ctx.root.join("web/pkg/vexil_bg.wasm"));
+    Ok(())
+}
+
+/// The bindings' JS snippets (`crates/vexil-wasm/js/`) are ES modules, which
+/// wasm-bindgen's `--target nodejs` output `require`s as they are: rewrite
+/// each `export function NAME` as a CommonJS export. Any other `export` form
+/// fails the build rather than shipping a module Node cannot load.
+fn commonjs_snippets(dir: &Path) -> Result<(), Failure> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    for entry in entries {
+        let path = entry.map_err(|e| io_failure("read snippets", e))?.path();
+        if path.is_dir() {
+            commonjs_snippets(&path)?;
+            continue;
+        }
+        if path.extension().is_none_or(|ext| ext != "js") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).map_err(|e| io_failure("read a snippet", e))?;
+        let mut out = String::with_capacity(source.len() + 64);
+        let mut exported = Vec::new();
+        for line in source.lines() {
+            if let Some(rest) = line.strip_prefix("export function ") {
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+                exported.push(name);
+                out.push_str("function ");
+                out.push_str(rest);
+            } else if line.starts_with("export ") {
+                eprintln!("{}: only `export function NAME` can be turned into CommonJS: {line}", path.display());
+                return Err(Failure::status("convert snippets to CommonJS", None));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        for name in exported {
+            out.push_str(&format!("module.exports.{name} = {name};\n"));
+        }
+        std::fs::write(&path, out).map_err(|e| io_failure("write a snippet", e))?;
+    }
     Ok(())
 }
 

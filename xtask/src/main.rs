@@ -27,6 +27,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["test"] => run_steps(TEST_STEPS),
+        ["test", wanted @ ..] => match select_steps(wanted) {
+            Ok(steps) => run_steps(&steps),
+            Err(problem) => return usage(&problem),
+        },
         ["build-plugin"] => plugin::build_plugin(&Ctx::new()),
         ["build-js"] => js::build_js_command(&Ctx::new()),
         ["build-web"] => web::build_web_command(&Ctx::new()),
@@ -50,7 +54,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!(
-        "xtask: {problem}\n\nusage:\n  cargo xtask test             set up, then run tests, clippy and rustfmt\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+        "xtask: {problem}\n\nusage:\n  cargo xtask test [STEP…]     set up, then run tests, clippy and rustfmt (only the steps whose names contain a STEP word)\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
     );
     ExitCode::from(2)
 }
@@ -84,6 +88,17 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("web: playground in headless Chromium (against vexil serve)", web::browser_tests),
     ("tests", cargo_tests),
 ];
+
+/// The steps whose names contain one of the words given (`cargo xtask test
+/// clippy node`), in their usual order. Set-up steps are not added for you:
+/// name them too on a fresh machine (`cargo xtask test set-up node`).
+fn select_steps(wanted: &[&str]) -> Result<Vec<(&'static str, Step)>, String> {
+    if let Some(unknown) = wanted.iter().find(|word| !TEST_STEPS.iter().any(|(name, _)| name.contains(*word))) {
+        let names: Vec<&str> = TEST_STEPS.iter().map(|(name, _)| *name).collect();
+        return Err(format!("no test step matches `{unknown}`; the steps are:\n  {}", names.join("\n  ")));
+    }
+    Ok(TEST_STEPS.iter().filter(|(name, _)| wanted.iter().any(|word| name.contains(word))).copied().collect())
+}
 
 fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
     let ctx = Ctx::new();

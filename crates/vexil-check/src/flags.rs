@@ -262,7 +262,7 @@ impl FlagChecker<'_, '_> {
             }
             let value = self.value(&entry.value, ty);
             if let Some(value) = value {
-                if entries.iter().any(|(v, _)| *v == value) {
+                if entries.iter().any(|(v, _)| v.is_same_flag_value(&value)) {
                     self.report(
                         Code::DuplicateSplitValue,
                         entry.value.span(),

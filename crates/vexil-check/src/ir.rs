@@ -190,6 +190,19 @@ pub enum Const {
     Enum(EnumId, u32),
 }
 
+impl Const {
+    /// Whether two values of one flag are the same flag value. Flag values are
+    /// told apart by their text (LANGUAGE.md §6): `0.0` and `-0.0` are equal in
+    /// expressions but are two values of a float flag. For every other type
+    /// (and every other float) this is `==`; no float literal is NaN.
+    pub fn is_same_flag_value(&self, other: &Const) -> bool {
+        match (self, other) {
+            (Const::Float(a), Const::Float(b)) => a.to_bits() == b.to_bits(),
+            _ => self == other,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Expr {
     pub kind: ExprKind,

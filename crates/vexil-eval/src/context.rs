@@ -110,6 +110,48 @@ impl Schema {
         Ok(context)
     }
 
+    /// Records that the context holds, at `path` (object keys and list
+    /// indices from the root), a value that JSON text cannot express (a
+    /// JavaScript `NaN`, a function, a string with a lone surrogate, …):
+    /// bindings that receive values rather than text write `null` there and
+    /// call this. `what` describes the value (`NaN, which JSON cannot
+    /// express`). What the path reaches is then present with an unreadable
+    /// value, exactly like a value of the wrong type: the declared attribute
+    /// at the path or above it (a list item, a value inside a mistyped
+    /// attribute), or every attribute below it (the path is a parent object),
+    /// gives `INVALID_CONTEXT` when read and counts as present for `has`. A
+    /// path that reaches no declared attribute is ignored, as extra
+    /// attributes are (§7: validated lazily).
+    pub fn invalidate<S: AsRef<str>>(&self, context: &mut Context, path: &[S], what: &str) {
+        let dotted = || path.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(".");
+        let mut node = &self.root;
+        for (depth, key) in path.iter().enumerate() {
+            match node.child(key.as_ref()) {
+                None => return,
+                Some(Child::Leaf { slot, .. }) => {
+                    let problem = if depth + 1 == path.len() {
+                        format!("found {what}")
+                    } else {
+                        format!("found {what} at `{}`", dotted())
+                    };
+                    if let Some(target) = context.slots.get_mut(*slot) {
+                        *target = Slot::Invalid(problem);
+                    }
+                    return;
+                }
+                Some(Child::Object(inner)) => node = inner,
+            }
+        }
+        let problem = format!("`{}` is {what}, not an object", dotted());
+        let mut leaves = Vec::new();
+        node.leaves(&mut leaves);
+        for slot in leaves {
+            if let Some(target) = context.slots.get_mut(slot) {
+                *target = Slot::Invalid(problem.clone());
+            }
+        }
+    }
+
     /// Decodes an already parsed JSON value.
     pub fn decode_value(&self, json: &serde_json::Value) -> Result<Context, String> {
         let mut context = self.empty_context();

@@ -151,6 +151,13 @@ impl Ruleset {
         self.schema.decode_value(json)
     }
 
+    /// Marks a value JSON cannot express at `path` of a decoded context, for
+    /// bindings whose callers hand over values rather than JSON text: what
+    /// the path reaches reads as `INVALID_CONTEXT` (see `Schema::invalidate`).
+    pub fn invalidate_context_path<S: AsRef<str>>(&self, context: &mut Context, path: &[S], what: &str) {
+        self.schema.invalidate(context, path, what);
+    }
+
     /// A context with every attribute absent.
     pub fn empty_context(&self) -> Context {
         self.schema.empty_context()
@@ -396,12 +403,15 @@ pub(crate) fn version_of(source: &str) -> String {
 
 fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
     let mut choices: Vec<Choice> = Vec::new();
+    // One choice per distinct flag value: distinct by text, so `0.0` and
+    // `-0.0` stay two choices although they are `==` (LANGUAGE.md §6).
+    let mut consts: Vec<ir::Const> = Vec::new();
     let mut choose = |c: &ir::Const| -> usize {
-        let value = Value::from_const(c);
-        if let Some(i) = choices.iter().position(|existing| existing.value == value) {
+        if let Some(i) = consts.iter().position(|existing| existing.is_same_flag_value(c)) {
             return i;
         }
-        choices.push(Choice { value, json: flag_value(program, c), variant: program.const_text(c).into() });
+        consts.push(c.clone());
+        choices.push(Choice { value: Value::from_const(c), json: flag_value(program, c), variant: program.const_text(c).into() });
         choices.len() - 1
     };
     let off = choose(&def.off);

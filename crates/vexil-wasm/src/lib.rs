@@ -17,21 +17,20 @@
 //!
 //! Conversions at the boundary (the only logic here):
 //!
-//! - **context in**: the JS value is turned into JSON text by `JSON.stringify`
-//!   (fast, native; a `Date` becomes its ISO string through `toJSON`) and
-//!   decoded by the ruleset's schema exactly as the CLI decodes `--context`.
-//!   A JS number prints as its shortest round-trip text, so an integral
-//!   double within i64 reaches an `int` attribute exactly (`3` → 3,
-//!   `1e18` → 1000000000000000000) and any other double reaches a `float`
-//!   attribute bit for bit. A context holding a `BigInt` (which
-//!   `JSON.stringify` refuses) is serialised by a small exact serialiser
-//!   that writes BigInts as their decimal digits. Like `JSON.stringify`,
-//!   `NaN`/`±Infinity` become `null` (absent) and `undefined`/functions
-//!   are dropped. `undefined`/`null` as the whole context mean `{}`; a
-//!   context that cannot be serialised (cyclic) gives an `ERROR` decision
-//!   with `INVALID_CONTEXT` from `evaluate`, never an exception; `evaluateAll`
-//!   and `explain` throw a `TypeError` then, as `vexil eval --all/--explain`
-//!   exit with a usage error.
+//! - **context in**: the JS value is written as JSON text by `js/context.js`
+//!   (`JSON.stringify`'s rules, but exact: a JS number reaches the decoder
+//!   as the very double it is, so the integral double 2^62 is the int
+//!   4611686018427387904 and `-0` a float's `-0.0`; a `BigInt` within i64 is
+//!   its exact value) and decoded by the ruleset's schema exactly as the CLI
+//!   decodes `--context`. Values JSON cannot express (`NaN`, `±Infinity`,
+//!   functions, symbols, lone surrogates, cycles, a `BigInt` outside i64) make
+//!   the attributes that reach them `INVALID_CONTEXT` (lazily, like a value of
+//!   the wrong type); `undefined` is absent. `undefined`/`null` as the whole
+//!   context mean `{}`; a context whose conversion throws (a throwing
+//!   `toJSON` or getter, nesting deeper than the JS stack) gives an `ERROR`
+//!   decision with `INVALID_CONTEXT` from `evaluate`, never an exception;
+//!   `evaluateAll` and `explain` throw a `TypeError` then, as `vexil eval
+//!   --all/--explain` exit with a usage error.
 //! - **`now` in**: `undefined` → the current time from JS `Date.now()`; a
 //!   `Date` (its milliseconds) or an RFC 3339 string. Anything else throws a
 //!   `TypeError`: a bad clock is the caller's bug, not a context problem.
@@ -229,89 +228,32 @@ impl Ruleset {
         let Some(context) = context else {
             return Ok(self.inner.empty_context());
         };
-        let text =
-            context_text(context).map_err(|message| format!("the context cannot be converted to JSON: {message}"))?;
-        self.inner.decode_context(&text)
+        let written = context_json(context)
+            .map_err(|error| format!("the context cannot be converted to JSON: {}", message_of(&error)))?;
+        if let Some(text) = written.as_string() {
+            return self.inner.decode_context(&text);
+        }
+        // `[text, problems]`: values JSON cannot express, written as `null`.
+        let parts = js_sys::Array::from(&written);
+        let text = parts.get(0).as_string().ok_or("the context is not a JSON value")?;
+        let problems: Vec<(Vec<String>, String)> = parts
+            .get(1)
+            .as_string()
+            .and_then(|problems| serde_json::from_str(&problems).ok())
+            .ok_or("the context's unrepresentable values could not be listed")?;
+        let mut decoded = self.inner.decode_context(&text)?;
+        for (path, what) in &problems {
+            self.inner.invalidate_context_path(&mut decoded, path, what);
+        }
+        Ok(decoded)
     }
 }
 
-/// JSON text of a JS context. `JSON.stringify` is native and fast; it refuses
-/// BigInt, so a context holding one goes through [`exact`], which follows
-/// `JSON.stringify`'s rules and writes BigInts as decimal digits.
-fn context_text(context: &JsValue) -> Result<String, String> {
-    let text = match JSON::stringify(context) {
-        Ok(text) => text.as_string(),
-        Err(_) => {
-            let mut out = String::new();
-            let mut ancestors = Vec::new();
-            exact(context, &JsValue::from_str(""), &mut out, &mut ancestors)?.then_some(out)
-        }
-    };
-    text.ok_or_else(|| "the context is not a JSON value".to_owned())
-}
-
-/// Appends the JSON text of `value` (`key` is its key, for `toJSON`);
-/// `false` when `JSON.stringify` would leave it out (undefined, functions, symbols).
-fn exact(value: &JsValue, key: &JsValue, out: &mut String, ancestors: &mut Vec<JsValue>) -> Result<bool, String> {
-    let mut value = value.clone();
-    if value.is_object() {
-        let to_json = Reflect::get(&value, &JsValue::from_str("toJSON")).map_err(|e| message_of(&e))?;
-        if let Some(to_json) = to_json.dyn_ref::<js_sys::Function>() {
-            value = to_json.call1(&value, key).map_err(|e| message_of(&e))?;
-        }
-    }
-    if let Some(int) = value.dyn_ref::<BigInt>() {
-        let digits = int.to_string(10).map_err(|e| message_of(&e))?;
-        out.push_str(&String::from(digits));
-        return Ok(true);
-    }
-    if !value.is_object() {
-        return match JSON::stringify(&value).map_err(|e| message_of(&e))?.as_string() {
-            Some(text) => {
-                out.push_str(&text);
-                Ok(true)
-            }
-            None => Ok(false),
-        };
-    }
-    if ancestors.iter().any(|a| js_sys::Object::is(a, &value)) {
-        return Err("the context is cyclic".to_owned());
-    }
-    ancestors.push(value.clone());
-    if js_sys::Array::is_array(&value) {
-        out.push('[');
-        for (i, item) in js_sys::Array::from(&value).iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            if !exact(&item, &JsValue::from_str(&i.to_string()), out, ancestors)? {
-                out.push_str("null");
-            }
-        }
-        out.push(']');
-    } else {
-        out.push('{');
-        let mut first = true;
-        let object: &js_sys::Object = value.unchecked_ref();
-        for name in js_sys::Object::keys(object).iter() {
-            let item = Reflect::get(&value, &name).map_err(|e| message_of(&e))?;
-            let mark = out.len();
-            if !first {
-                out.push(',');
-            }
-            let quoted = JSON::stringify(&name).map_err(|e| message_of(&e))?.as_string().unwrap_or_default();
-            out.push_str(&quoted);
-            out.push(':');
-            if exact(&item, &name, out, ancestors)? {
-                first = false;
-            } else {
-                out.truncate(mark);
-            }
-        }
-        out.push('}');
-    }
-    ancestors.pop();
-    Ok(true)
+#[wasm_bindgen(module = "/js/context.js")]
+extern "C" {
+    /// The context's exact JSON text, or `[text, problems]` (see js/context.js).
+    #[wasm_bindgen(catch, js_name = contextJson)]
+    fn context_json(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
