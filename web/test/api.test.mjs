@@ -113,9 +113,8 @@ test("ints beyond 2^53 are BigInt out, BigInt and integral doubles are accepted 
 
 test("bad contexts give ERROR decisions from evaluate, TypeErrors from evaluateAll and explain", () => {
   const ruleset = vexil.compile(SOURCE);
-  const cyclic = { user: {} };
-  cyclic.user.self = cyclic;
-  for (const context of ["text", 5, [1], cyclic]) {
+  const throwing = { user: { get id() { throw new Error("no id today"); } } };
+  for (const context of ["text", 5, [1], throwing]) {
     const decision = ruleset.evaluate("beta", context, { now: NOW });
     assert.equal(decision.error_code, "INVALID_CONTEXT", String(context));
     assert.equal(decision.value, false);
@@ -127,6 +126,76 @@ test("bad contexts give ERROR decisions from evaluate, TypeErrors from evaluateA
   assert.deepEqual(ruleset.evaluate("beta", undefined, { now: NOW }), ruleset.evaluate("beta", {}, { now: NOW }));
   // A Date attribute arrives as its ISO string.
   assert.equal(ruleset.evaluate("recent", { user: { at: new Date("2026-03-01T00:00:00Z") } }, { now: NOW }).value, true);
+});
+
+test("integral doubles are read exactly, at every magnitude up to 2^63 (issue 9)", () => {
+  const ruleset = vexil.compile(`context { n: int  f: float }
+flag exact: bool { owner "x" default false rule r: when n == 4611686018427387904 => true }
+flag doubled: bool { owner "x" default false rule r: when n * 2 > 0 => true }
+flag zero: bool { owner "x" default false rule r: when n == 0 => true }
+flag inverse: bool { owner "x" default false rule r: when 1.0 / f > 0.0 => true }
+`);
+  const exact = (context) => ruleset.evaluate("exact", context, { now: NOW });
+  assert.equal(exact({ n: 4611686018427387904 }).value, true);
+  assert.equal(exact(JSON.parse('{"n":4611686018427387904}')).value, true);
+  assert.equal(exact({ n: 4611686018427387904n }).value, true);
+  assert.equal(exact({ n: 4611686018427388000n }).value, false); // a BigInt is its exact value
+  assert.equal(exact({ n: 2 ** 63 }).error_code, "INVALID_CONTEXT");
+  assert.equal(ruleset.evaluate("zero", { n: -0 }, { now: NOW }).value, true);
+  assert.equal(ruleset.evaluate("zero", { n: -(2 ** 63) }, { now: NOW }).value, false);
+  // The overflow message names the exact operand, as natively.
+  const overflow = ruleset.evaluate("doubled", { n: 2 ** 62 }, { now: NOW });
+  assert.equal(overflow.error_code, "EVALUATION_ERROR");
+  assert.match(overflow.error_message, /4611686018427387904/);
+  // -0 keeps its sign for a float attribute.
+  assert.match(ruleset.evaluate("inverse", { f: -0 }, { now: NOW }).error_message, /-0\.0/);
+  assert.doesNotMatch(ruleset.evaluate("inverse", { f: 0 }, { now: NOW }).error_message, /-0\.0/);
+});
+
+test("values JSON cannot express are INVALID_CONTEXT where read, never absent or an exception", () => {
+  const ruleset = vexil.compile(`context { user.id: string  user.n: int  user.tags: list<string>  user.nick: string? }
+flag reads_id: bool { owner "x" default false on_error true rule r: when user.id == "ada" => true }
+flag reads_n: int { owner "x" default 0 on_error -1 rule r: when user.n > 0 => 1 }
+flag reads_tags: bool { owner "x" default false on_error true rule r: when user.tags contains "a" => true }
+flag has_nick: bool { owner "x" default false rule r: when has(user.nick) => true }
+`);
+  const cycle = { user: { id: "ada" } };
+  cycle.user.n = cycle;
+  const unrepresentable = [
+    [NaN, /found NaN, which JSON cannot express/],
+    [Infinity, /found Infinity/],
+    [-Infinity, /found -Infinity/],
+    [() => 1, /found a function/],
+    [Symbol("s"), /found a symbol/],
+    ["\ud800x", /lone surrogate/],
+    [2n ** 63n, /BigInt 9223372036854775808, outside the int range/],
+    [-(2n ** 63n) - 1n, /outside the int range/],
+  ];
+  for (const [bad, message] of unrepresentable) {
+    const context = { user: { id: "ada", n: bad, tags: ["a", bad], nick: bad } };
+    const n = ruleset.evaluate("reads_n", context, { now: NOW });
+    assert.equal(n.error_code, "INVALID_CONTEXT", String(bad));
+    assert.equal(n.value, -1);
+    assert.match(n.error_message, message);
+    const tags = ruleset.evaluate("reads_tags", context, { now: NOW });
+    assert.equal(tags.error_code, "INVALID_CONTEXT");
+    assert.match(tags.error_message, /at `user\.tags\.1`/);
+    // Lazy: a flag that does not read it decides; `has` sees a present value.
+    assert.equal(ruleset.evaluate("reads_id", context, { now: NOW }).reason, "TARGETING_MATCH");
+    assert.equal(ruleset.evaluate("has_nick", context, { now: NOW }).value, true);
+    assert.equal(ruleset.evaluateAll(context, { now: NOW }).decisions.length, 4);
+    assert.equal(ruleset.explain("reads_n", context, { now: NOW }).decision.error_code, "INVALID_CONTEXT");
+    // A parent that is such a value makes everything below it unreadable.
+    const parent = ruleset.evaluate("reads_id", { user: bad }, { now: NOW });
+    assert.equal(parent.error_code, "INVALID_CONTEXT");
+    assert.match(parent.error_message, /`user` is .*, not an object/);
+  }
+  const cyclic = ruleset.evaluate("reads_n", cycle, { now: NOW });
+  assert.match(cyclic.error_message, /cycle/);
+  assert.equal(ruleset.evaluate("reads_id", cycle, { now: NOW }).value, true);
+  // undefined is absent (as null is); a lone-surrogate key names nothing and is ignored.
+  assert.equal(ruleset.evaluate("has_nick", { user: { nick: undefined } }, { now: NOW }).value, false);
+  assert.equal(ruleset.evaluate("reads_id", { user: { id: "ada", "\udc00": 1 } }, { now: NOW }).value, true);
 });
 
 test("evaluateAll, explain, version, flags and free", () => {

@@ -26,7 +26,8 @@ pub struct EvaluationFile {
 #[derive(Debug, Deserialize)]
 pub struct Case {
     pub flag: String,
-    pub context: Value,
+    /// The context's JSON text, exactly as the vector wrote it.
+    pub context: Box<serde_json::value::RawValue>,
     pub now: String,
     pub expect: Value,
 }
@@ -105,8 +106,11 @@ pub fn compare_decision(actual: &Value, expected: &Value) -> Result<(), String> 
 /// JSON equality that tells ints from floats (`1` is not `1.0`).
 fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        // Floats by their bits: `-0.0` is not `0.0` (LANGUAGE.md §6).
         (Value::Number(x), Value::Number(y)) => {
-            x.is_f64() == y.is_f64() && (x.as_i64(), x.as_u64(), x.as_f64()) == (y.as_i64(), y.as_u64(), y.as_f64())
+            x.is_f64() == y.is_f64()
+                && (x.as_i64(), x.as_u64(), x.as_f64().map(f64::to_bits))
+                    == (y.as_i64(), y.as_u64(), y.as_f64().map(f64::to_bits))
         }
         _ => a == b,
     }
@@ -139,8 +143,8 @@ pub fn run_evaluation(
     for (path, file) in evaluation_files()? {
         let mut passed = 0;
         for (i, case) in file.cases.iter().enumerate() {
-            let context = case.context.to_string();
-            let outcome = evaluate(&file.ruleset, &case.flag, &context, &case.now).and_then(|actual| {
+            let context = case.context.get();
+            let outcome = evaluate(&file.ruleset, &case.flag, context, &case.now).and_then(|actual| {
                 compare_decision(&actual, &case.expect).map_err(|e| format!("{e}\n    got: {actual}"))
             });
             match outcome {

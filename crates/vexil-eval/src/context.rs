@@ -376,6 +376,21 @@ impl LeafSeed<'_> {
     }
 }
 
+/// An integral double's exact decimal value where i128 holds it (`2^63` is
+/// `9223372036854775808`, where `Display` writes the shortest round-trip
+/// digits padded with zeros, `9223372036854776000`), else its `Display` text.
+fn exact_integer_text(v: f64) -> String {
+    const I128_END_F: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0; // 2^127
+    if (-I128_END_F..I128_END_F).contains(&v) {
+        // Exact: integral and within i128.
+        #[allow(clippy::cast_possible_truncation)]
+        let exact = v as i128;
+        exact.to_string()
+    } else {
+        v.to_string()
+    }
+}
+
 /// The exact i64 range as f64 bounds: [-2^63, 2^63).
 const I64_MIN_F: f64 = -9_223_372_036_854_775_808.0;
 const I64_END_F: f64 = 9_223_372_036_854_775_808.0;
@@ -407,14 +422,13 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
         })
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
-        Ok(match self.ty {
-            Ty::Int => match i64::try_from(v) {
-                Ok(i) => Slot::Present(Value::Int(i)),
-                Err(_) => Slot::Invalid(format!("{v} is outside the int range")),
-            },
-            Ty::Float => Slot::Present(Value::Float(v as f64)),
-            _ => self.wrong("a number"),
-        })
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            // An integer literal beyond i64 is the nearest double (§7), for
+            // `int` and `float` alike: the same number, and the same message,
+            // whichever way the text spells that double.
+            Err(_) => self.visit_f64(v as f64),
+        }
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot, E> {
         Ok(match self.ty {
@@ -423,7 +437,7 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
                 // Exact: integral and within range.
                 Slot::Present(Value::Int(v as i64))
             }
-            Ty::Int if v.fract() == 0.0 => Slot::Invalid(format!("{v} is outside the int range")),
+            Ty::Int if v.fract() == 0.0 => Slot::Invalid(format!("{} is outside the int range", exact_integer_text(v))),
             Ty::Int => Slot::Invalid(format!("{v} is not a whole number")),
             _ => self.wrong("a number"),
         })

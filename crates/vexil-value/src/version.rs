@@ -18,9 +18,19 @@ pub struct Version(semver::Version);
 impl Version {
     /// Strict SemVer 2.0.0 (`1.2.3`, `1.2.3-rc.1+build.5`): no `v` prefix,
     /// no missing components, no leading zeros in numeric identifiers, no
-    /// whitespace. Major, minor and patch must fit in a `u64`.
+    /// whitespace. Major, minor, patch and numeric pre-release identifiers
+    /// must fit in a `u64` (LANGUAGE.md §9; the `semver` crate checks the
+    /// first three, and compares longer pre-release digits as numbers).
     pub fn parse(s: &str) -> Result<Version, ValueError> {
-        semver::Version::parse(s).map(Version).map_err(|e| ValueError::semver(s, e.to_string()))
+        let version = semver::Version::parse(s).map_err(|e| ValueError::semver(s, e.to_string()))?;
+        let too_large = version
+            .pre
+            .split('.')
+            .find(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && id.parse::<u64>().is_err());
+        if let Some(id) = too_large {
+            return Err(ValueError::semver(s, format!("pre-release identifier {id} is larger than u64::MAX")));
+        }
+        Ok(Version(version))
     }
 
     pub fn as_semver(&self) -> &semver::Version {
@@ -91,7 +101,8 @@ mod tests {
             "1.0.0+21AF26D3----117B344092BD",
             "1.0.0+001",
             "18446744073709551615.0.0",
-            "1.0.0-99999999999999999999999999",
+            "1.0.0-18446744073709551615",
+            "1.0.0-99999999999999999999999999a",
         ] {
             assert_eq!(v(s).to_string(), s);
         }
@@ -109,6 +120,8 @@ mod tests {
             "1.02.3",
             "1.2.03",
             "1.0.0-01",
+            "18446744073709551616.0.0",
+            "1.0.0-99999999999999999999999999",
             " 1.2.3",
             "1.2.3 ",
             "1.2.3\n",
@@ -162,10 +175,12 @@ mod tests {
 
     #[test]
     fn prerelease_identifier_rules() {
-        // Numeric identifiers compare numerically, also beyond u64.
+        // Numeric identifiers compare numerically; they must fit u64 (LANGUAGE.md §9).
         assert!(v("1.0.0-9") < v("1.0.0-10"));
-        assert!(v("1.0.0-18446744073709551615") < v("1.0.0-18446744073709551616"));
-        assert!(v("1.0.0-99999999999999999999") < v("1.0.0-100000000000000000000"));
+        assert!(v("1.0.0-18446744073709551614") < v("1.0.0-18446744073709551615"));
+        assert!(Version::parse("1.0.0-18446744073709551616").is_err());
+        assert!(Version::parse("1.0.0-rc.99999999999999999999").is_err());
+        assert!(Version::parse("1.0.0-18446744073709551616a").is_ok());
         // Numeric is below alphanumeric, even when the digits look bigger.
         assert!(v("1.0.0-999") < v("1.0.0-a"));
         assert!(v("1.0.0-1") < v("1.0.0-1a"));

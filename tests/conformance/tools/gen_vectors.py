@@ -88,6 +88,19 @@ def ruleset_version(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
+def raw(text: str) -> str:
+    """A JSON number written exactly as `text` in a vector's context (Python's json module
+    would rewrite `9007199254740993.0` as `9007199254740992.0`): a marker string that
+    `dump` replaces with the bare text."""
+    assert re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?", text), text
+    return f"@raw-number:{text}"
+
+
+def dump(doc: dict) -> str:
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return re.sub(r'"@raw-number:([^"]*)"', r"\1", text)
+
+
 # --- compact expectation constructors (hand-written tables use these) ---------
 
 def M(value, rule):            # TARGETING_MATCH
@@ -943,13 +956,21 @@ def semver() -> dict:
         ("ge_230", c("1.0"), E_IC), ("ge_230", c("v2.3.0"), E_IC), ("ge_230", c("01.0.0"), E_IC),
         ("ge_230", c("1.0.0-01"), E_IC), ("ge_230", c(230), E_IC), ("ge_230", c(""), E_IC),
         ("ge_230", {}, E_IC),
+        # Numeric identifiers must fit u64 (LANGUAGE.md §9): 2^64 - 1 is fine, 2^64 is malformed,
+        # in a context (INVALID_CONTEXT) and in semver(...) (EVALUATION_ERROR).
+        ("ge_230", c("18446744073709551615.0.0"), T), ("ge_230", c("18446744073709551616.0.0"), E_IC),
+        ("ge_230", c("2.18446744073709551616.0"), E_IC), ("ge_230", c("2.3.18446744073709551616"), E_IC),
+        ("ge_230", c("3.0.0-18446744073709551616"), E_IC), ("ge_230", c("2.3.0-18446744073709551615"), F),
+        ("ge_230", c("3.0.0-18446744073709551616a"), T),  # alphanumeric: no numeric limit
+        ("parsed", c(raw="1.18446744073709551615.0"), T), ("parsed", c(raw="18446744073709551616.0.0"), E_EV),
+        ("parsed", c(raw="1.0.0-rc.18446744073709551616"), E_EV),
     ]
     return build("semver",
                  "SemVer 2.0.0 precedence for == != < >= and in: numeric components, pre-release "
                  "ordering (the spec's alpha < alpha.1 < alpha.beta < beta < beta.2 < beta.11 < rc.1 "
                  "< release chain), build metadata ignored by == and <, string literals parsed as "
                  "semver, runtime semver() failures (EVALUATION_ERROR) vs unparsable context values "
-                 "(INVALID_CONTEXT).",
+                 "(INVALID_CONTEXT), numeric identifiers beyond u64 malformed in both.",
                  SEMVER_SRC, rows)
 
 
@@ -1501,6 +1522,139 @@ def context() -> dict:
 
 
 # =============================================================================
+# numbers.json
+# =============================================================================
+
+NUMBERS_SRC = ("// Numbers at the edges of JSON, JavaScript and i64: §7's int decoding, signed zeros.\n"
+               "context {\n  n: int\n  f: float\n  key: string\n}\n\n" + "\n".join([
+                   probe("is_2_62", "n == 4611686018427387904"),
+                   probe("is_min", "n == -9223372036854775808"),
+                   probe("is_max", "n == 9223372036854775807"),
+                   probe("is_zero", "n == 0"),
+                   probe("is_2_53", "n == 9007199254740992"),
+                   probe("is_2_53_1", "n == 9007199254740993"),
+                   probe("doubled", "n * 2 > 0"),
+                   probe("f_zero", "f == 0.0"),
+                   probe("f_inverse", "1.0 / f > 0.0"),
+               ]) + r"""
+flag zero_pos_wins: float {
+  owner "conformance"
+  default 1.0
+  rule neg: when key == "neg" => -0.0
+  rule pos: when true => 0.0
+}
+
+flag zero_neg_wins: float {
+  owner "conformance"
+  default 1.0
+  rule pos: when key == "pos" => 0.0
+  rule neg: when true => -0.0
+}
+
+flag zero_default: float {
+  owner "conformance"
+  default -0.0
+  on_error 0.0
+  rule pos: when key == "pos" => 0.0
+  rule err: when key == "err" and 1.0 / f > 0.0 => 1.0
+}
+
+flag zero_off: float {
+  owner "conformance"
+  state off
+  off -0.0
+  default 0.0
+}
+
+flag zero_split: float {
+  owner "conformance"
+  default 1.0
+  rule coin: when true => split by key { -0.0: 50%, 0.0: 50% }
+}
+
+flag zero_prereq: bool {
+  owner "conformance"
+  requires zero_default == 0.0
+  default false
+  rule r: when true => true
+}
+""")
+
+
+def numbers() -> dict:
+    coin = [(-0.0, 5000), (0.0, 5000)]
+    rows = [
+        # §7, "Precisely, for int": an integer literal within i64 is that integer; any other
+        # number is the nearest double, accepted when integral and in [-2^63, 2^63).
+        ("is_2_62", {"n": 4611686018427387904}, T),
+        ("is_2_62", {"n": 4.611686018427388e18}, T),          # exactly 2^62 as a double
+        ("is_2_62", {"n": raw("4611686018427387904.0")}, T),
+        ("is_2_62", {"n": 4611686018427388000}, F),           # an integer literal: that integer
+        ("is_2_62", {"n": raw("4611686018427388000.0")}, T),   # the same double, 2^62
+        ("is_2_62", {"n": "4611686018427387904"}, E_IC),
+        ("is_min", {"n": -9223372036854775808}, T),
+        ("is_min", {"n": -9223372036854775809}, T),           # beyond i64: the double -2^63
+        ("is_min", {"n": raw("-9.223372036854775808e18")}, T),
+        ("is_min", {"n": raw("-9223372036854775808.0")}, T),
+        ("is_min", {"n": -9223372036854777856}, E_IC),        # the next double below -2^63
+        ("is_max", {"n": 9223372036854775807}, T),
+        ("is_max", {"n": raw("9223372036854775807.0")}, E_IC),  # the double 2^63: out of range
+        ("is_max", {"n": raw("9.223372036854775807e18")}, E_IC),
+        ("is_max", {"n": 9223372036854775808}, E_IC),
+        ("is_max", {"n": 1e19}, E_IC),
+        ("is_max", {"n": 1e308}, E_IC),
+        ("is_zero", {"n": 0}, T), ("is_zero", {"n": -0.0}, T), ("is_zero", {"n": raw("-0")}, T), ("is_zero", {"n": 0.0}, T),
+        ("is_zero", {"n": 5e-324}, E_IC),                     # the smallest subnormal: not whole
+        ("is_zero", {"n": -0.5}, E_IC),
+        ("is_2_53", {"n": 9007199254740992}, T),
+        ("is_2_53", {"n": 9007199254740993}, F),
+        ("is_2_53", {"n": raw("9007199254740993.0")}, T),       # rounds (to even) to 2^53
+        ("is_2_53", {"n": raw("9.007199254740993e15")}, T),
+        ("is_2_53_1", {"n": 9007199254740993}, T),
+        ("is_2_53_1", {"n": raw("9007199254740993.0")}, F),
+        ("is_2_53_1", {"n": 9007199254740994.0}, F),
+        ("doubled", {"n": 2305843009213693952}, T),
+        ("doubled", {"n": 4611686018427387904}, E_EV),
+        ("doubled", {"n": 4.611686018427388e18}, E_EV),
+        ("doubled", {"n": -4611686018427387904}, F),          # 2 * -2^62 is i64::MIN: no overflow
+        ("doubled", {"n": -4.611686018427388e18}, F),
+        # float: any number, the double it denotes; -0.0 == 0.0 in expressions.
+        ("f_zero", {"f": -0.0}, T), ("f_zero", {"f": raw("-0")}, T), ("f_zero", {"f": 0}, T), ("f_zero", {"f": 0.0}, T),
+        ("f_zero", {"f": 5e-324}, F), ("f_zero", {"f": 2.2250738585072014e-308}, F),
+        ("f_zero", {"f": 1.7976931348623157e308}, F), ("f_zero", {"f": -1e308}, F),
+        ("f_zero", {"f": 4611686018427387904}, F),
+        ("f_inverse", {"f": -0.0}, E_EV), ("f_inverse", {"f": raw("-0")}, E_EV), ("f_inverse", {"f": 0}, E_EV),
+        ("f_inverse", {"f": 5e-324}, E_EV),                   # 1 / 5e-324 is infinite
+        ("f_inverse", {"f": 1e-308}, T), ("f_inverse", {"f": -2.0}, F),
+        # Float flags: a decision carries exactly the value written where it was decided.
+        ("zero_pos_wins", {"key": "x"}, M(0.0, "pos")),
+        ("zero_pos_wins", {"key": "neg"}, M(-0.0, "neg")),
+        ("zero_neg_wins", {"key": "x"}, M(-0.0, "neg")),
+        ("zero_neg_wins", {"key": "pos"}, M(0.0, "pos")),
+        ("zero_default", {"key": "x"}, D(-0.0)),
+        ("zero_default", {"key": "pos"}, M(0.0, "pos")),
+        ("zero_default", {"key": "err", "f": 0.0}, ERR(0.0, EV)),
+        ("zero_default", {"key": "err", "f": 2.0}, M(1.0, "err")),
+        ("zero_off", {}, OFF(-0.0)),
+        # A prerequisite compares with ==: -0.0 == 0.0 holds.
+        ("zero_prereq", {"key": "x"}, T),
+        ("zero_prereq", {"key": "pos"}, T),
+    ]
+    for unit in ["alice", "bob", "carol", "dave", "erin", "frank"]:
+        rows.append(("zero_split", {"key": unit}, SP(split_value("zero_split", unit, coin), "coin")))
+    split_values = {rust_debug_float(r[2][1]) for r in rows if r[0] == "zero_split"}
+    assert split_values == {"-0.0", "0.0"}, split_values   # both entries are reachable
+    return build("numbers",
+                 "Numbers where JSON, JavaScript and i64 meet: the int decoding of LANGUAGE.md §7 "
+                 "(integer literals exact; other numbers as the nearest double, accepted when integral "
+                 "in [-2^63, 2^63): 4.611686018427388e18 is 2^62, -9223372036854775809 is i64::MIN, "
+                 "9007199254740993.0 is 2^53), overflow at the exact value, subnormals, 1e308; signed "
+                 "zeros: -0.0 == 0.0 in expressions and prerequisites, but float flags keep the value "
+                 "written where they decided (-0.0 and 0.0 are two values, also in one split).",
+                 NUMBERS_SRC, rows)
+
+
+# =============================================================================
 # splits.json
 # =============================================================================
 
@@ -1580,6 +1734,13 @@ def splits() -> dict:
         ("by_id", u(), ERR("err", TK)),
         ("by_id", u(id=None), ERR("err", TK)),            # null is absent
         ("by_id", u(id=5), ERR("err", IC)),               # present, wrong type
+        # A parent that is present but not an object: `user.id` is present with the wrong
+        # type (LANGUAGE.md §4), so INVALID_CONTEXT, not TARGETING_KEY_MISSING, in `by` too.
+        ("by_id", {"user": 5}, ERR("err", IC)),
+        ("by_id", {"user": "alice"}, ERR("err", IC)),
+        ("by_id", {"user": ["alice"]}, ERR("err", IC)),
+        ("by_id", {"user": True}, ERR("err", IC)),
+        ("by_nick_or_id", {"user": 5}, ERR(False, IC)),   # has(user.nick) is true: reading it fails
     ]
     for n in [0, 1, -1, 42, MAX, MIN]:
         rows.append(("by_int", u(n=n), SP(split_value("exp-7", str(n), arms), "arms")))
@@ -1693,6 +1854,8 @@ DIAGNOSTICS = [
     ("wrong_value_type", one_flag('  owner "t"\n  default 5\n', head="flag f: string {"),
      [("E0204", "5", 0)]),
     ("bad_semver_literal", one_flag(rule('app.version >= "1.2"')), [("E0205", '"1.2"', 0)]),
+    ("semver_beyond_u64", one_flag(rule('app.version >= "1.18446744073709551616.0"')),
+     [("E0205", '"1.18446744073709551616.0"', 0)]),
     ("bad_timestamp_literal", one_flag(rule('user.ts < "2026-13-01T00:00:00Z"')),
      [("E0205", '"2026-13-01', 0)]),
     ("unguarded_optional", one_flag(rule("user.age > 18")), [("E0206", "user.age >", 0)]),
@@ -1787,7 +1950,7 @@ def write_diagnostics() -> list[str]:
 # =============================================================================
 
 TOPICS = [reasons, prerequisites, int_arithmetic, float_arithmetic, strings, semver,
-          timestamps, ip, enums_lists, logic, context, splits]
+          timestamps, ip, enums_lists, logic, context, splits, numbers]
 
 
 def main() -> None:
@@ -1806,7 +1969,7 @@ def main() -> None:
         if only and doc["name"] not in only:
             continue
         path = VECTORS_DIR / f"{doc['name']}.json"
-        path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(dump(doc), encoding="utf-8")
         total += len(doc["cases"])
         print(f"wrote {path} ({len(doc['cases'])} cases)")
     print(f"total {total} cases")

@@ -11,7 +11,11 @@ import { extname, join, normalize } from "node:path";
 
 import { chromium } from "playwright-core";
 
-import { checkCounts, nativeDecisions, repoRoot, vexilBin } from "../lib/native.mjs";
+import { generate } from "../lib/differential.mjs";
+import { checkCounts, nativeDecisions, nativeLinesFor, repoRoot, vexilBin } from "../lib/native.mjs";
+
+/** The Chromium sample of the differential test (the page regenerates the same cases from the seed). */
+const DIFFERENTIAL = { seed: 20261201, rulesets: 12, contexts: 25 };
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -68,7 +72,15 @@ async function main() {
   const bin = vexilBin();
   if (!bin) console.log("native CLI not found (set VEXIL_BIN): comparing with the vectors only");
   const native = bin ? nativeDecisions(bin) : {};
-  const server = await serve({ "/native.json": JSON.stringify(native) });
+  const differential = bin
+    ? {
+        ...DIFFERENTIAL,
+        native: generate(DIFFERENTIAL.seed, DIFFERENTIAL.rulesets, DIFFERENTIAL.contexts).map((suite) =>
+          nativeLinesFor(bin, suite.source, suite.requests),
+        ),
+      }
+    : null;
+  const server = await serve({ "/native.json": JSON.stringify(native), "/differential.json": JSON.stringify(differential) });
   const { context, cleanup } = await launch();
   let failed = false;
   try {
@@ -84,6 +96,11 @@ async function main() {
     console.log(`${result.nativeCompared} decisions compared with native; ${result.diagnostics} diagnostic vectors`);
     console.log(`latency (reported, not a test): ${result.microsPerDecision.toFixed(2)} µs per decision, 10-attribute context`);
     for (const failure of result.failures.slice(0, 20)) console.log(`FAIL ${failure}`);
+    const diff = result.differential;
+    if (diff) {
+      console.log(`differential sample: ${diff.cases} random decisions compared with native, ${diff.mismatches.length} mismatches`);
+      for (const mismatch of diff.mismatches.slice(0, 3)) console.log(`FAIL ${mismatch}`);
+    }
     for (const failure of result.diagnosticFailures) console.log(`FAIL ${failure}`);
     // The browser example page evaluates its ruleset too.
     await page.goto(`http://127.0.0.1:${port}/examples/browser/index.html`);
@@ -98,6 +115,7 @@ async function main() {
       result.failures.length > 0 ||
       result.diagnosticFailures.length > 0 ||
       counts !== null ||
+      (bin && (!diff || diff.mismatches.length > 0 || diff.compileFailures > 0 || diff.cases < 1000)) ||
       (bin && result.nativeCompared !== result.passed) ||
       result.passed < 300;
   } finally {

@@ -86,12 +86,19 @@ export function parseRaw(text) {
   return result;
 }
 
-/** A raw value as JS: ints beyond ±(2^53−1) as BigInt, other numbers as doubles. */
+/**
+ * A raw value as the JS value a caller would hold for it: an int within i64
+ * beyond ±(2^53−1) as a BigInt (its exact value); every other number as the
+ * double `JSON.parse` reads (so an integer beyond i64 is the nearest double,
+ * as LANGUAGE.md §7 reads it, and `-0.0` is `-0`).
+ */
 export function toJs(raw) {
   if (raw instanceof RawNumber) {
     if (raw.isInt) {
       const big = BigInt(raw.text);
-      return big >= -BigInt(Number.MAX_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+      const safe = big >= -BigInt(Number.MAX_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER);
+      const i64 = big >= -(2n ** 63n) && big < 2n ** 63n;
+      return safe || !i64 ? Number(raw.text) : big;
     }
     return Number(raw.text);
   }
@@ -102,19 +109,14 @@ export function toJs(raw) {
   return raw;
 }
 
-/** JSON text of a JS value as the package serialises a context: JSON.stringify, BigInts as digits. */
-export function stringifyExact(value) {
-  if (typeof value === "bigint") return value.toString();
-  if (Array.isArray(value)) return "[" + value.map((v) => stringifyExact(v) ?? "null").join(",") + "]";
-  if (value !== null && typeof value === "object" && typeof value.toJSON !== "function") {
-    const members = [];
-    for (const [k, v] of Object.entries(value)) {
-      const text = stringifyExact(v);
-      if (text !== undefined) members.push(JSON.stringify(k) + ":" + text);
-    }
-    return "{" + members.join(",") + "}";
+/** JSON text of a raw value, every number exactly as its source wrote it. */
+export function stringifyRaw(raw) {
+  if (raw instanceof RawNumber) return raw.text;
+  if (Array.isArray(raw)) return "[" + raw.map(stringifyRaw).join(",") + "]";
+  if (raw !== null && typeof raw === "object") {
+    return "{" + Object.entries(raw).map(([k, v]) => JSON.stringify(k) + ":" + stringifyRaw(v)).join(",") + "}";
   }
-  return JSON.stringify(value);
+  return JSON.stringify(raw);
 }
 
 /** Whether a JS value is what the raw JSON says, telling ints from floats. */

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { nativeRequests } from "./conformance.mjs";
-import { stringifyExact } from "./json.mjs";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const corpusRoot = join(repoRoot, "tests/conformance");
@@ -30,7 +29,7 @@ export function nativeDecisions(bin) {
   try {
     const result = {};
     for (const path of index.evaluation) {
-      const { ruleset, requests } = nativeRequests(loadCorpusFile(path), stringifyExact);
+      const { ruleset, requests } = nativeRequests(loadCorpusFile(path));
       writeFileSync(join(dir, "ruleset.vx"), ruleset);
       writeFileSync(join(dir, "requests.jsonl"), requests);
       const out = execFileSync(bin, ["eval", join(dir, "ruleset.vx"), "--requests", join(dir, "requests.jsonl")], {
@@ -54,4 +53,20 @@ export function checkCounts(stack, summary) {
     return `pass counts changed: rerun with VEXIL_UPDATE_COUNTS=1 and commit ${path}\n--- recorded\n${recorded}--- now\n${summary}`;
   }
   return null;
+}
+
+/** The native CLI's decision lines for one ruleset and its requests (JSON lines text). */
+export function nativeLinesFor(bin, source, requests) {
+  const dir = mkdtempSync(join(tmpdir(), "vexil-differential-"));
+  try {
+    writeFileSync(join(dir, "ruleset.vx"), source);
+    writeFileSync(join(dir, "requests.jsonl"), requests);
+    const out = execFileSync(bin, ["eval", join(dir, "ruleset.vx"), "--requests", join(dir, "requests.jsonl")], {
+      encoding: "utf8",
+      maxBuffer: 256 << 20,
+    });
+    return out.split("\n").filter((line) => line.length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
