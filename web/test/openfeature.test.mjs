@@ -34,6 +34,7 @@ flag max_items: int {
 flag ratio: float { owner "web" default 0.25 }
 flag mode: Mode { owner "web" default OFF rule pro: when user.plan == "pro" => DUAL_WRITE }
 flag huge: int { owner "web" default 9007199254740993 }
+flag exact_age: bool { owner "web" default false rule r: when user.age == 4611686018427387904 => true }
 flag gated: bool {
   owner "web"
   requires new_checkout == true
@@ -128,6 +129,13 @@ test("a bad context is INVALID_CONTEXT and serves the default", async () => {
   assert.match(details.errorMessage, /user\.plan/);
   await OpenFeature.setContext({ targetingKey: "u-4", user: { age: 12.5 } });
   assert.equal(client.getStringDetails("banner", "d").errorCode, "INVALID_CONTEXT");
+});
+
+test("context numbers reach the engine exactly through the provider (issue 9)", async () => {
+  await OpenFeature.setContext({ targetingKey: "u-5", user: { id: "u-5", age: 2 ** 62 } });
+  assert.equal(client.getBooleanDetails("exact_age", false).value, true);
+  await OpenFeature.setContext({ targetingKey: "u-6", user: { id: "u-6", age: NaN } });
+  assert.equal(client.getBooleanDetails("exact_age", false).errorCode, "INVALID_CONTEXT");
 });
 
 test("a failed prerequisite maps to DEFAULT with the prerequisite in flagMetadata", async () => {

@@ -263,10 +263,31 @@ pub fn typescript(ctx: &Ctx) -> Result<(), Failure> {
 /// The conformance corpus (through web/pkg-node) and the OpenFeature provider, in Node.
 pub fn node_tests(ctx: &Ctx) -> Result<(), Failure> {
     let vexil = native_cli(ctx)?;
-    let mut command =
-        ctx.command("node", &["--test", "test/api.test.mjs", "test/conformance.test.mjs", "test/openfeature.test.mjs"]);
-    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+    let mut command = ctx.command("node", &["--test"]);
+    command.args(NODE_TESTS).current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
     run_command(command, "node --test test/*.test.mjs")
+}
+
+/// The Node test files (also `npm test` in web/package.json).
+const NODE_TESTS: &[&str] = &[
+    "test/api.test.mjs",
+    "test/conformance.test.mjs",
+    "test/differential.test.mjs",
+    "test/openfeature.test.mjs",
+];
+
+/// `cargo xtask differential [CASES]`: the long run of the differential test
+/// (random rulesets and JS contexts, Node vs the native CLI) over CASES
+/// decisions (default 1,000,000), against a release build of the CLI.
+pub fn differential_command(ctx: &Ctx, cases: u64) -> Result<(), Failure> {
+    ensure_wasm_bindgen_cli(ctx)?;
+    build_js(ctx)?;
+    ctx.run(&ctx.cargo, &["build", "--release", "-p", "vexil-cli", "--bin", "vexil"])?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
+    let vexil = target_dir.join("release").join("vexil");
+    let mut command = ctx.command("node", &["test/differential-run.mjs", "--cases", &cases.to_string()]);
+    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+    run_command(command, "node test/differential-run.mjs")
 }
 
 /// The conformance corpus through web/pkg in headless Chromium.

@@ -4,6 +4,8 @@
 //!   does its own idempotent set-up, then runs every check, one step after the
 //!   other, stopping at the first that fails with that step's exit code.
 //! - `cargo xtask build-plugin`: builds the wasmtime plugin module (see [`plugin`]).
+//! - `cargo xtask differential [CASES]`: the long run of the JS-boundary
+//!   differential test (Node vs the native CLI on random rulesets and contexts).
 //! - `cargo xtask fuzz [SECONDS]`: runs each fuzz target of `fuzz/` (`check`,
 //!   `eval`) for a bounded time (default 60 s), installing `cargo-fuzz` if needed.
 //!
@@ -34,6 +36,11 @@ fn main() -> ExitCode {
         ["build-plugin"] => plugin::build_plugin(&Ctx::new()),
         ["build-js"] => js::build_js_command(&Ctx::new()),
         ["build-web"] => web::build_web_command(&Ctx::new()),
+        ["differential"] => js::differential_command(&Ctx::new(), 1_000_000),
+        ["differential", cases] => match cases.parse::<u64>() {
+            Ok(cases) if cases > 0 => js::differential_command(&Ctx::new(), cases),
+            _ => return usage(&format!("CASES must be a positive integer, not `{cases}`")),
+        },
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse::<u64>() {
             Ok(seconds) if seconds > 0 => fuzz(seconds),
@@ -54,7 +61,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!(
-        "xtask: {problem}\n\nusage:\n  cargo xtask test [STEP…]     set up, then run tests, clippy and rustfmt (only the steps whose names contain a STEP word)\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+        "xtask: {problem}\n\nusage:\n  cargo xtask test [STEP…]     set up, then run tests, clippy and rustfmt (only the steps whose names contain a STEP word)\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask differential [CASES]  decide CASES random cases (default 1000000) in Node and natively, report mismatches\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
     );
     ExitCode::from(2)
 }
