@@ -8,7 +8,7 @@ use vexil_syntax::suggest::closest;
 use vexil_syntax::{Code, Diagnostic, Span, limits};
 use vexil_value::{Cidr, Timestamp, Version, parse_ip};
 
-use crate::ir::{AttrId, Builtin, CmpOp, Const, Expr, ExprKind, SegmentId, StrOp, Ty};
+use crate::ir::{self, AttrId, CmpOp, Const, Expr, ExprKind, FUNCTIONS, SegmentId, StrOp, Ty};
 use crate::scope::{Scope, Symbol};
 
 /// Attributes known to be present (`has(p)` known true).
@@ -45,12 +45,6 @@ fn union(a: &Facts, b: &Facts) -> Facts {
 fn intersection(a: &Facts, b: &Facts) -> Facts {
     a.intersection(b).copied().collect()
 }
-
-/// Maps an argument type to the builtin overload and its result type.
-type Signature = fn(&Ty) -> Option<(Builtin, Ty)>;
-
-const FUNCTIONS: [&str; 10] =
-    ["has", "lower", "upper", "len", "float", "semver", "timestamp", "hours_since", "days_since", "now"];
 
 impl<'s, 'a> ExprChecker<'s, 'a> {
     fn report(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
@@ -385,28 +379,16 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         if fname == "has" {
             return self.has(args, span);
         }
-        let (params, builtin_for): (usize, Signature) = match fname {
-            "lower" => (1, |t| (*t == Ty::String).then_some((Builtin::Lower, Ty::String))),
-            "upper" => (1, |t| (*t == Ty::String).then_some((Builtin::Upper, Ty::String))),
-            "len" => (1, |t| match t {
-                Ty::String => Some((Builtin::LenString, Ty::Int)),
-                Ty::List(_) => Some((Builtin::LenList, Ty::Int)),
-                _ => None,
-            }),
-            "float" => (1, |t| (*t == Ty::Int).then_some((Builtin::Float, Ty::Float))),
-            "semver" => (1, |t| (*t == Ty::String).then_some((Builtin::Semver, Ty::Semver))),
-            "timestamp" => (1, |t| (*t == Ty::String).then_some((Builtin::Timestamp, Ty::Timestamp))),
-            "hours_since" => (1, |t| (*t == Ty::Timestamp).then_some((Builtin::HoursSince, Ty::Int))),
-            "days_since" => (1, |t| (*t == Ty::Timestamp).then_some((Builtin::DaysSince, Ty::Int))),
-            _ => {
-                let d = self.report(Code::UnknownFunction, name.span, format!("unknown function `{fname}`"));
-                d.help = Some(match closest(fname, FUNCTIONS) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("functions are: {}", FUNCTIONS[..9].join(", ")),
-                });
-                return Checked::plain(error_expr(span));
-            }
+        let Some(function) = ir::function(fname) else {
+            let names: Vec<&str> = ["has"].into_iter().chain(FUNCTIONS.iter().map(|f| f.name)).collect();
+            let d = self.report(Code::UnknownFunction, name.span, format!("unknown function `{fname}`"));
+            d.help = Some(match closest(fname, names.iter().copied().chain(["now"])) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("functions are: {}", names.join(", ")),
+            });
+            return Checked::plain(error_expr(span));
         };
+        let params = function.params;
         if args.len() != params {
             self.report(
                 Code::ArgumentCount,
@@ -422,19 +404,14 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         if arg.ty.is_error() {
             return Checked::plain(error_expr(span));
         }
-        match builtin_for(&arg.ty) {
+        match (function.resolve)(&arg.ty) {
             Some((builtin, ty)) => {
                 let args = std::mem::take(&mut checked);
                 Checked::plain(Expr { kind: ExprKind::Call(builtin, args), ty, span })
             }
             None => {
                 let found = self.ty_name(&arg.ty);
-                let wanted = match fname {
-                    "len" => "a string or a list",
-                    "float" => "an int",
-                    "hours_since" | "days_since" => "a timestamp",
-                    _ => "a string",
-                };
+                let wanted = function.takes;
                 let arg_span = arg.span;
                 let d = self.report(
                     Code::TypeMismatch,
@@ -556,65 +533,85 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         known: &Facts,
     ) -> Expr {
         match op {
-            CompareOp::In | CompareOp::NotIn => self.membership(op == CompareOp::NotIn, op_span, lhs, rhs, span, known),
+            CompareOp::In => self.membership(false, op_span, lhs, rhs, span, known),
+            CompareOp::NotIn => self.membership(true, op_span, lhs, rhs, span, known),
             CompareOp::Contains => self.contains(op_span, lhs, rhs, span, known),
-            CompareOp::StartsWith | CompareOp::EndsWith => {
-                let l = self.check(lhs, Some(&Ty::String), known).expr;
-                let r = self.check(rhs, Some(&Ty::String), known).expr;
-                if l.ty.is_error() || r.ty.is_error() {
-                    return error_expr(span);
-                }
-                if l.ty != Ty::String || r.ty != Ty::String {
-                    self.operand_mismatch(op.symbol(), op_span, &l.ty, &r.ty, "two strings");
-                    return error_expr(span);
-                }
-                let str_op = if op == CompareOp::StartsWith { StrOp::StartsWith } else { StrOp::EndsWith };
-                Expr { kind: ExprKind::Str(str_op, Box::new(l), Box::new(r)), ty: Ty::Bool, span }
-            }
+            CompareOp::StartsWith => self.string_test(StrOp::StartsWith, op_span, lhs, rhs, span, known),
+            CompareOp::EndsWith => self.string_test(StrOp::EndsWith, op_span, lhs, rhs, span, known),
             CompareOp::Matches => self.matches(op_span, lhs, rhs, span, known),
-            CompareOp::Eq | CompareOp::Ne | CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge => {
-                let cmp = match op {
-                    CompareOp::Eq => CmpOp::Eq,
-                    CompareOp::Ne => CmpOp::Ne,
-                    CompareOp::Lt => CmpOp::Lt,
-                    CompareOp::Le => CmpOp::Le,
-                    CompareOp::Gt => CmpOp::Gt,
-                    _ => CmpOp::Ge,
-                };
-                let (l, r) = self.pair(lhs, rhs, known);
-                if l.ty.is_error() || r.ty.is_error() {
-                    return error_expr(span);
-                }
-                if l.ty != r.ty {
-                    if matches!((&l.ty, &r.ty), (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int)) {
-                        self.int_float_mix(cmp.symbol(), op_span);
-                    } else {
-                        let (a, b) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
-                        self.report(Code::TypeMismatch, op_span, format!("cannot compare `{a}` with `{b}`")).help =
-                            Some("both sides of a comparison must have the same type".into());
-                    }
-                    return error_expr(span);
-                }
-                let ordered = matches!(l.ty, Ty::Int | Ty::Float | Ty::String | Ty::Semver | Ty::Timestamp);
-                let equality = matches!(cmp, CmpOp::Eq | CmpOp::Ne);
-                if matches!(l.ty, Ty::List(_)) || (!equality && !ordered) {
-                    let name = self.ty_name(&l.ty);
-                    let help = if matches!(l.ty, Ty::List(_)) {
-                        "lists are compared element-wise with `contains` or `in`"
-                    } else {
-                        "`<`, `<=`, `>`, `>=` order ints, floats, strings, semvers and timestamps"
-                    };
-                    self.report(
-                        Code::TypeMismatch,
-                        op_span,
-                        format!("`{}` cannot compare values of type `{name}`", cmp.symbol()),
-                    )
-                    .help = Some(help.into());
-                    return error_expr(span);
-                }
-                Expr { kind: ExprKind::Compare(cmp, Box::new(l), Box::new(r)), ty: Ty::Bool, span }
-            }
+            CompareOp::Eq => self.comparison(CmpOp::Eq, op_span, lhs, rhs, span, known),
+            CompareOp::Ne => self.comparison(CmpOp::Ne, op_span, lhs, rhs, span, known),
+            CompareOp::Lt => self.comparison(CmpOp::Lt, op_span, lhs, rhs, span, known),
+            CompareOp::Le => self.comparison(CmpOp::Le, op_span, lhs, rhs, span, known),
+            CompareOp::Gt => self.comparison(CmpOp::Gt, op_span, lhs, rhs, span, known),
+            CompareOp::Ge => self.comparison(CmpOp::Ge, op_span, lhs, rhs, span, known),
         }
+    }
+
+    /// `starts_with` / `ends_with`: two strings.
+    fn string_test(
+        &mut self,
+        str_op: StrOp,
+        op_span: Span,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        known: &Facts,
+    ) -> Expr {
+        let l = self.check(lhs, Some(&Ty::String), known).expr;
+        let r = self.check(rhs, Some(&Ty::String), known).expr;
+        if l.ty.is_error() || r.ty.is_error() {
+            return error_expr(span);
+        }
+        if l.ty != Ty::String || r.ty != Ty::String {
+            self.operand_mismatch(str_op.symbol(), op_span, &l.ty, &r.ty, "two strings");
+            return error_expr(span);
+        }
+        Expr { kind: ExprKind::Str(str_op, Box::new(l), Box::new(r)), ty: Ty::Bool, span }
+    }
+
+    /// `== != < <= > >=`: two operands of one type (ordered types for the orderings).
+    fn comparison(
+        &mut self,
+        cmp: CmpOp,
+        op_span: Span,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        known: &Facts,
+    ) -> Expr {
+        let (l, r) = self.pair(lhs, rhs, known);
+        if l.ty.is_error() || r.ty.is_error() {
+            return error_expr(span);
+        }
+        if l.ty != r.ty {
+            if matches!((&l.ty, &r.ty), (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int)) {
+                self.int_float_mix(cmp.symbol(), op_span);
+            } else {
+                let (a, b) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
+                self.report(Code::TypeMismatch, op_span, format!("cannot compare `{a}` with `{b}`")).help =
+                    Some("both sides of a comparison must have the same type".into());
+            }
+            return error_expr(span);
+        }
+        let ordered = matches!(l.ty, Ty::Int | Ty::Float | Ty::String | Ty::Semver | Ty::Timestamp);
+        let equality = matches!(cmp, CmpOp::Eq | CmpOp::Ne);
+        if matches!(l.ty, Ty::List(_)) || (!equality && !ordered) {
+            let name = self.ty_name(&l.ty);
+            let help = if matches!(l.ty, Ty::List(_)) {
+                "lists are compared element-wise with `contains` or `in`"
+            } else {
+                "`<`, `<=`, `>`, `>=` order ints, floats, strings, semvers and timestamps"
+            };
+            self.report(
+                Code::TypeMismatch,
+                op_span,
+                format!("`{}` cannot compare values of type `{name}`", cmp.symbol()),
+            )
+            .help = Some(help.into());
+            return error_expr(span);
+        }
+        Expr { kind: ExprKind::Compare(cmp, Box::new(l), Box::new(r)), ty: Ty::Bool, span }
     }
 
     /// Checks two operands of one type, letting a contextual literal on either

@@ -9,6 +9,7 @@ use vexil_syntax::Span;
 use vexil_value::{Cidr, Timestamp, Version};
 
 pub use vexil_syntax::ast::BinaryOp as ArithOp;
+use vexil_syntax::ast::CompareOp;
 
 pub type EnumId = u32;
 pub type AttrId = u32;
@@ -221,15 +222,20 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    pub fn symbol(self) -> &'static str {
+    /// The source operator, whose symbol the operator table holds.
+    pub fn source(self) -> CompareOp {
         match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
+            CmpOp::Eq => CompareOp::Eq,
+            CmpOp::Ne => CompareOp::Ne,
+            CmpOp::Lt => CompareOp::Lt,
+            CmpOp::Le => CompareOp::Le,
+            CmpOp::Gt => CompareOp::Gt,
+            CmpOp::Ge => CompareOp::Ge,
         }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        self.source().symbol()
     }
 }
 
@@ -238,6 +244,20 @@ pub enum StrOp {
     Contains,
     StartsWith,
     EndsWith,
+}
+
+impl StrOp {
+    pub fn source(self) -> CompareOp {
+        match self {
+            StrOp::Contains => CompareOp::Contains,
+            StrOp::StartsWith => CompareOp::StartsWith,
+            StrOp::EndsWith => CompareOp::EndsWith,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        self.source().symbol()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,6 +287,103 @@ impl Builtin {
             Builtin::DaysSince => "days_since",
         }
     }
+
+    /// Whether the function reads `now`, an input of each evaluation: such
+    /// a call is never folded at compile time.
+    pub fn reads_now(self) -> bool {
+        match self {
+            Builtin::HoursSince | Builtin::DaysSince => true,
+            Builtin::Lower
+            | Builtin::Upper
+            | Builtin::LenString
+            | Builtin::LenList
+            | Builtin::Float
+            | Builtin::Semver
+            | Builtin::Timestamp => false,
+        }
+    }
+}
+
+/// One function of the language (LANGUAGE.md §5) as the checker sees it:
+/// its arity, what it takes (for messages) and, for an argument type, the
+/// [`Builtin`] overload and result type. `has(path)` takes a path, not a
+/// value, and is checked on its own (`expr.rs`).
+#[derive(Debug)]
+pub struct Function {
+    pub name: &'static str,
+    pub params: usize,
+    /// What the argument must be, as messages say it ("a string or a list").
+    pub takes: &'static str,
+    pub resolve: fn(&Ty) -> Option<(Builtin, Ty)>,
+    /// What the function does, for hovers and docs.
+    pub meaning: &'static str,
+}
+
+pub static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "lower",
+        params: 1,
+        takes: "a string",
+        resolve: |t| (*t == Ty::String).then_some((Builtin::Lower, Ty::String)),
+        meaning: "the string in lower case (Unicode, Rust's `to_lowercase`)",
+    },
+    Function {
+        name: "upper",
+        params: 1,
+        takes: "a string",
+        resolve: |t| (*t == Ty::String).then_some((Builtin::Upper, Ty::String)),
+        meaning: "the string in upper case (Unicode, Rust's `to_uppercase`)",
+    },
+    Function {
+        name: "len",
+        params: 1,
+        takes: "a string or a list",
+        resolve: |t| match t {
+            Ty::String => Some((Builtin::LenString, Ty::Int)),
+            Ty::List(_) => Some((Builtin::LenList, Ty::Int)),
+            _ => None,
+        },
+        meaning: "a string's count of Unicode scalar values, or a list's length",
+    },
+    Function {
+        name: "float",
+        params: 1,
+        takes: "an int",
+        resolve: |t| (*t == Ty::Int).then_some((Builtin::Float, Ty::Float)),
+        meaning: "the int as the nearest float",
+    },
+    Function {
+        name: "semver",
+        params: 1,
+        takes: "a string",
+        resolve: |t| (*t == Ty::String).then_some((Builtin::Semver, Ty::Semver)),
+        meaning: "the string parsed as a SemVer 2.0.0 version at run time (failure: EVALUATION_ERROR)",
+    },
+    Function {
+        name: "timestamp",
+        params: 1,
+        takes: "a string",
+        resolve: |t| (*t == Ty::String).then_some((Builtin::Timestamp, Ty::Timestamp)),
+        meaning: "the string parsed as an RFC 3339 timestamp at run time (failure: EVALUATION_ERROR)",
+    },
+    Function {
+        name: "hours_since",
+        params: 1,
+        takes: "a timestamp",
+        resolve: |t| (*t == Ty::Timestamp).then_some((Builtin::HoursSince, Ty::Int)),
+        meaning: "whole hours from the timestamp to `now`, truncated toward zero",
+    },
+    Function {
+        name: "days_since",
+        params: 1,
+        takes: "a timestamp",
+        resolve: |t| (*t == Ty::Timestamp).then_some((Builtin::DaysSince, Ty::Int)),
+        meaning: "whole days from the timestamp to `now`, truncated toward zero",
+    },
+];
+
+pub fn function(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
 }
 
 #[derive(Debug, Clone)]

@@ -6,9 +6,11 @@ use vexil_syntax::Span;
 use vexil_value::Timestamp;
 
 use crate::context::Context;
-use crate::decision::{Decision, Explanation, PrerequisiteTrace, RuleTrace, SplitEntryTrace, SplitTrace, Trace};
+use crate::decision::{
+    Decision, Explanation, PrerequisiteTrace, Reason, RuleTrace, SplitEntryTrace, SplitTrace, Trace,
+};
 use crate::eval::{EvalError, Evaluator, Tracer, val_text};
-use crate::ruleset::{Outcome, RuleOutcome, Ruleset};
+use crate::ruleset::{Flag, Observer, Outcome, Prereq, Rule, Ruleset, Split, SplitPick};
 use crate::value::Val;
 
 /// Builds a tree of [`Trace`]s from enter/exit events.
@@ -49,100 +51,155 @@ impl Tracer for Recorder<'_> {
 }
 
 impl Ruleset {
-    /// Evaluates one flag and records why it decided as it did.
+    /// Evaluates one flag and records why it decided as it did. The decision
+    /// and the record come from one walk ([`Ruleset::decide_with`]), so an
+    /// explanation cannot disagree with `evaluate`.
     pub fn explain(&self, key: &str, context: &Context, now: Timestamp) -> Explanation {
         let now_text = now.to_iso_string().into();
-        let Some((id, flag)) = self.flag(key) else {
+        let Some((id, _)) = self.flag(key) else {
             return Explanation {
                 decision: Decision::not_found(key, self.version_arc(), &now_text),
                 prerequisites: Vec::new(),
                 rules: Vec::new(),
             };
         };
-        // The decision itself comes from the ordinary evaluator, so an
-        // explanation can never disagree with `evaluate`.
-        let decision = self.evaluate(key, context, now);
         let recorder = Recorder { source: self.source(), enums: self.enums(), open: vec![Vec::new()] };
         let mut evaluator = Evaluator::new(self.env(context, now), recorder);
-        let mut memo: Vec<Option<Outcome<'_>>> = Vec::new();
+        let mut walk = Walk { ruleset: self, prerequisites: Vec::new(), rules: Vec::new() };
+        let outcome = self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut walk);
+        Explanation {
+            decision: self.decision(key, &outcome, &now_text),
+            prerequisites: walk.prerequisites,
+            rules: walk.rules,
+        }
+    }
+}
 
-        let mut prerequisites = Vec::new();
-        let mut rules = Vec::new();
-        if flag.enabled {
-            for prereq in &flag.prerequisites {
-                let decided = self.decide_with(&mut evaluator, prereq.flag, &mut memo);
-                evaluator.tracer.take();
-                let holds = self.prerequisite_holds(prereq, &decided);
-                let target = self.flags_internal(prereq.flag);
-                let actual = target.and_then(|f| {
-                    let choice = if decided.error.is_some() { Some(f.on_error) } else { decided.choice };
-                    choice.and_then(|c| f.choices.get(c)).map(|c| c.variant.to_string())
-                });
-                prerequisites.push(PrerequisiteTrace {
-                    flag: target.map_or_else(String::new, |f| f.key.to_string()),
-                    expected: prereq.expected_text.clone(),
-                    actual,
-                    reason: decided.reason,
-                    holds,
-                });
-                if !holds {
-                    break;
-                }
-            }
-            let prerequisites_hold = prerequisites.iter().all(|p| p.holds);
-            for rule in flag.rules.iter().filter(|_| prerequisites_hold) {
-                let result = evaluator.condition(&rule.when);
-                let condition = evaluator.tracer.take().pop().unwrap_or_else(|| Trace {
-                    text: self.source().get(rule.when.span.range()).unwrap_or("").to_owned(),
-                    start: rule.when.span.start,
-                    end: rule.when.span.end,
-                    value: result.as_ref().ok().map(bool::to_string),
-                    error: result.as_ref().err().map(|e| e.message.clone()),
-                    children: Vec::new(),
-                });
-                let matched = matches!(result, Ok(true));
-                let split = match (&rule.outcome, matched) {
-                    (RuleOutcome::Split(split), true) => {
-                        let picked = self.split(&mut evaluator, flag, split);
-                        evaluator.tracer.take();
-                        let entries = split
-                            .weights
-                            .iter()
-                            .zip(&split.choices)
-                            .map(|(w, c)| SplitEntryTrace {
-                                variant: flag.choices.get(*c).map_or_else(String::new, |c| c.variant.to_string()),
-                                weight: *w,
-                            })
-                            .collect();
-                        let (unit, bucket, chosen) = match picked {
-                            Ok((pick, _)) => (Some(pick.unit), Some(pick.bucket), Some(pick.index)),
-                            Err(_) => (None, None, None),
-                        };
-                        Some(SplitTrace {
-                            unit,
-                            salt: split.salt.clone(),
-                            bucket,
-                            total: split.weights.iter().copied().fold(0u32, u32::saturating_add),
-                            entries,
-                            chosen,
-                        })
-                    }
-                    _ => None,
-                };
-                rules.push(RuleTrace {
-                    rule: rule.name.to_string(),
-                    start: rule.span.start,
-                    end: rule.span.end,
-                    condition,
-                    matched,
-                    split,
-                });
-                if matched || result.is_err() {
-                    break;
-                }
+/// Records the §7 walk of the explained flag.
+struct Walk<'r> {
+    ruleset: &'r Ruleset,
+    prerequisites: Vec<PrerequisiteTrace>,
+    rules: Vec<RuleTrace>,
+}
+
+impl<'r> Observer<'r, Recorder<'r>> for Walk<'r> {
+    fn prerequisite(
+        &mut self,
+        evaluator: &mut Evaluator<'r, Recorder<'r>>,
+        prereq: &'r Prereq,
+        decided: &Outcome<'r>,
+        holds: bool,
+    ) {
+        // The prerequisite's own expressions are not part of this flag's record.
+        evaluator.tracer.take();
+        let target = self.ruleset.flags_internal(prereq.flag);
+        let actual = target.and_then(|f| {
+            let choice = if decided.error.is_some() { Some(f.on_error) } else { decided.choice };
+            choice.and_then(|c| f.choices.get(c)).map(|c| c.variant.to_string())
+        });
+        self.prerequisites.push(PrerequisiteTrace {
+            flag: target.map_or_else(String::new, |f| f.key.to_string()),
+            expected: prereq.expected_text.clone(),
+            actual,
+            reason: decided.reason,
+            holds,
+        });
+    }
+
+    fn rule(&mut self, evaluator: &mut Evaluator<'r, Recorder<'r>>, rule: &'r Rule, result: &Result<bool, EvalError>) {
+        let condition = evaluator.tracer.take().pop().unwrap_or_else(|| Trace {
+            text: self.ruleset.source().get(rule.when.span.range()).unwrap_or("").to_owned(),
+            start: rule.when.span.start,
+            end: rule.when.span.end,
+            value: result.as_ref().ok().map(bool::to_string),
+            error: result.as_ref().err().map(|e| e.message.clone()),
+            children: Vec::new(),
+        });
+        self.rules.push(RuleTrace {
+            rule: rule.name.to_string(),
+            start: rule.span.start,
+            end: rule.span.end,
+            condition,
+            matched: matches!(result, Ok(true)),
+            split: None,
+        });
+    }
+
+    fn split(
+        &mut self,
+        evaluator: &mut Evaluator<'r, Recorder<'r>>,
+        flag: &'r Flag,
+        split: &'r Split,
+        picked: &Result<(SplitPick, usize), EvalError>,
+    ) {
+        evaluator.tracer.take();
+        let entries = split
+            .weights
+            .iter()
+            .zip(&split.choices)
+            .map(|(w, c)| SplitEntryTrace {
+                variant: flag.choices.get(*c).map_or_else(String::new, |c| c.variant.to_string()),
+                weight: *w,
+            })
+            .collect();
+        let (unit, bucket, chosen) = match picked {
+            Ok((pick, _)) => (Some(pick.unit.clone()), Some(pick.bucket), Some(pick.index)),
+            Err(_) => (None, None, None),
+        };
+        if let Some(last) = self.rules.last_mut() {
+            last.split = Some(SplitTrace {
+                unit,
+                salt: split.salt.clone(),
+                bucket,
+                total: split.weights.iter().copied().fold(0u32, u32::saturating_add),
+                entries,
+                chosen,
+            });
+        }
+    }
+}
+
+/// Whether an explanation tells the same story as its decision: the rule
+/// that matched is the decision's rule and the last one tried, a failed
+/// prerequisite is the last one listed, and so on. `None` when it does;
+/// else what is wrong. The conformance test runs it over every vector and
+/// the `eval` fuzz target over every input.
+impl Explanation {
+    pub fn inconsistency(&self) -> Option<String> {
+        inconsistency(self)
+    }
+}
+
+fn inconsistency(explanation: &Explanation) -> Option<String> {
+    let decision = &explanation.decision;
+    let matched: Vec<&str> = explanation.rules.iter().filter(|r| r.matched).map(|r| r.rule.as_str()).collect();
+    let last_rule = explanation.rules.last();
+    let all_hold = explanation.prerequisites.iter().all(|p| p.holds);
+    let problem = match decision.reason {
+        Reason::TargetingMatch | Reason::Split => {
+            let rule = decision.rule.as_deref().unwrap_or("");
+            let split_chosen = last_rule.and_then(|r| r.split.as_ref()).and_then(|s| s.chosen);
+            if matched != [rule] || last_rule.map(|r| r.rule.as_str()) != Some(rule) || !all_hold {
+                Some("the matched rule is not the decision's rule, or not the last one tried")
+            } else if (decision.reason == Reason::Split) != split_chosen.is_some() {
+                Some("a SPLIT decision needs the chosen split entry, and only it")
+            } else {
+                None
             }
         }
-        let _ = id;
-        Explanation { decision, prerequisites, rules }
-    }
+        Reason::Default | Reason::Static => {
+            (!matched.is_empty() || !all_hold).then_some("no rule may match and every prerequisite must hold")
+        }
+        Reason::PrerequisiteFailed => {
+            let last = explanation.prerequisites.last();
+            let ok = last.is_some_and(|p| !p.holds && Some(p.flag.as_str()) == decision.prerequisite.as_deref())
+                && explanation.prerequisites.iter().rev().skip(1).all(|p| p.holds)
+                && explanation.rules.is_empty();
+            (!ok).then_some("the failed prerequisite must be the last one listed, and no rule tried")
+        }
+        Reason::Disabled => (!explanation.prerequisites.is_empty() || !explanation.rules.is_empty())
+            .then_some("a disabled flag tries nothing"),
+        Reason::Error => (decision.error_code.is_none()).then_some("an ERROR decision needs an error code"),
+    };
+    problem.map(|p| format!("{p}: {explanation:?}"))
 }

@@ -91,10 +91,8 @@ fn foldable(node: &Node) -> bool {
         | NodeKind::Segment(_) => false,
         NodeKind::List(items) | NodeKind::And(items) | NodeKind::Or(items) => items.iter().all(Node::is_const),
         // `now` is an input: what depends on it is never folded.
-        NodeKind::Call(Builtin::HoursSince | Builtin::DaysSince, _) => false,
-        NodeKind::Not(inner) | NodeKind::Neg(inner) | NodeKind::Call(_, inner) | NodeKind::Matches(inner, _) => {
-            inner.is_const()
-        }
+        NodeKind::Call(builtin, inner) => !builtin.reads_now() && inner.is_const(),
+        NodeKind::Not(inner) | NodeKind::Neg(inner) | NodeKind::Matches(inner, _) => inner.is_const(),
         NodeKind::InCidr { ip, .. } => ip.is_const(),
         NodeKind::Arith(_, l, r)
         | NodeKind::Compare(_, l, r)

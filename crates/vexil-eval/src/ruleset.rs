@@ -185,7 +185,7 @@ impl Ruleset {
     pub fn decide<'r>(&'r self, key: &str, context: &'r Context, now: Timestamp) -> Option<Outcome<'r>> {
         let (id, _) = self.flag(key)?;
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
-        Some(self.decide_with(&mut evaluator, id, &mut Vec::new()))
+        Some(self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut Unobserved))
     }
 
     /// Evaluates one flag into its decision.
@@ -288,7 +288,7 @@ impl Ruleset {
     ) -> Outcome<'r> {
         let required = self.flags.get(id as usize).is_some_and(|f| f.required_by_others);
         if !required {
-            return self.decide_with(evaluator, id, memo);
+            return self.decide_with(evaluator, id, memo, &mut Unobserved);
         }
         if memo.len() < self.flags.len() {
             memo.resize(self.flags.len(), None);
@@ -296,20 +296,24 @@ impl Ruleset {
         if let Some(Some(done)) = memo.get(id as usize) {
             return done.clone();
         }
-        let outcome = self.decide_with(evaluator, id, memo);
+        let outcome = self.decide_with(evaluator, id, memo, &mut Unobserved);
         if let Some(slot) = memo.get_mut(id as usize) {
             *slot = Some(outcome.clone());
         }
         outcome
     }
 
-    /// §7 steps 2–5 for a known flag. Prerequisites recurse through `memo`
-    /// (depth is bounded by the checker's limit on prerequisite chains).
-    pub(crate) fn decide_with<'r, T: Tracer>(
+    /// §7 steps 2–5 for a known flag, written once: `decide`, `evaluate_all`
+    /// and `explain` all walk here (`explain` observes the walk; the others
+    /// pass [`Unobserved`], which compiles to nothing). Prerequisites recurse
+    /// through `memo` (depth is bounded by the checker's limit on
+    /// prerequisite chains) and are not observed themselves.
+    pub(crate) fn decide_with<'r, T: Tracer, O: Observer<'r, T>>(
         &'r self,
         evaluator: &mut Evaluator<'r, T>,
         id: u32,
         memo: &mut Vec<Option<Outcome<'r>>>,
+        observer: &mut O,
     ) -> Outcome<'r> {
         let Some(flag) = self.flags.get(id as usize) else {
             return error_outcome(EvalError::evaluation("internal: unknown flag index"));
@@ -319,7 +323,9 @@ impl Ruleset {
         }
         for prereq in &flag.prerequisites {
             let decided = self.decide_memo(evaluator, prereq.flag, memo);
-            if !self.prerequisite_holds(prereq, &decided) {
+            let holds = self.prerequisite_holds(prereq, &decided);
+            observer.prerequisite(evaluator, prereq, &decided, holds);
+            if !holds {
                 let key = self.flags.get(prereq.flag as usize).map(|f| &f.key);
                 return Outcome {
                     choice: Some(flag.default),
@@ -331,16 +337,22 @@ impl Ruleset {
             }
         }
         for rule in &flag.rules {
-            match evaluator.condition(&rule.when) {
+            let result = evaluator.condition(&rule.when);
+            observer.rule(evaluator, rule, &result);
+            match result {
                 Err(error) => return error_outcome(error),
                 Ok(false) => {}
                 Ok(true) => {
                     return match &rule.outcome {
                         RuleOutcome::Fixed(choice) => fixed(*choice, Reason::TargetingMatch, Some(&rule.name)),
-                        RuleOutcome::Split(split) => match self.split(evaluator, flag, split).map(|(_, c)| c) {
-                            Ok(choice) => fixed(choice, Reason::Split, Some(&rule.name)),
-                            Err(error) => error_outcome(error),
-                        },
+                        RuleOutcome::Split(split) => {
+                            let picked = self.split(evaluator, flag, split);
+                            observer.split(evaluator, flag, split, &picked);
+                            match picked {
+                                Ok((_, choice)) => fixed(choice, Reason::Split, Some(&rule.name)),
+                                Err(error) => error_outcome(error),
+                            }
+                        }
                     };
                 }
             }
@@ -374,6 +386,49 @@ impl Ruleset {
         let ((bucket, index), unit) = picked.ok_or_else(|| EvalError::evaluation("internal: invalid split"))?;
         let choice = split.choices.get(index).copied().unwrap_or(flag.default);
         Ok((SplitPick { unit, bucket, index }, choice))
+    }
+}
+
+/// Watches the §7 walk of one flag ([`Ruleset::decide_with`]): `explain`
+/// records it; deciding ignores it. Each hook runs right after the step it
+/// names, with the evaluator (whose tracer holds that step's expressions).
+pub(crate) trait Observer<'r, T: Tracer> {
+    /// A prerequisite was decided and compared with its expected value.
+    fn prerequisite(
+        &mut self,
+        evaluator: &mut Evaluator<'r, T>,
+        prereq: &'r Prereq,
+        decided: &Outcome<'r>,
+        holds: bool,
+    );
+    /// A rule's condition was evaluated.
+    fn rule(&mut self, evaluator: &mut Evaluator<'r, T>, rule: &'r Rule, result: &Result<bool, EvalError>);
+    /// The matching rule's split picked an entry (or failed).
+    fn split(
+        &mut self,
+        evaluator: &mut Evaluator<'r, T>,
+        flag: &'r Flag,
+        split: &'r Split,
+        picked: &Result<(SplitPick, usize), EvalError>,
+    );
+}
+
+/// The observer of plain decisions: nothing to record.
+pub(crate) struct Unobserved;
+
+impl<'r, T: Tracer> Observer<'r, T> for Unobserved {
+    #[inline(always)]
+    fn prerequisite(&mut self, _: &mut Evaluator<'r, T>, _: &'r Prereq, _: &Outcome<'r>, _: bool) {}
+    #[inline(always)]
+    fn rule(&mut self, _: &mut Evaluator<'r, T>, _: &'r Rule, _: &Result<bool, EvalError>) {}
+    #[inline(always)]
+    fn split(
+        &mut self,
+        _: &mut Evaluator<'r, T>,
+        _: &'r Flag,
+        _: &'r Split,
+        _: &Result<(SplitPick, usize), EvalError>,
+    ) {
     }
 }
 
@@ -411,7 +466,11 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
             return i;
         }
         consts.push(c.clone());
-        choices.push(Choice { value: Value::from_const(c), json: flag_value(program, c), variant: program.const_text(c).into() });
+        choices.push(Choice {
+            value: Value::from_const(c),
+            json: flag_value(program, c),
+            variant: program.const_text(c).into(),
+        });
         choices.len() - 1
     };
     let off = choose(&def.off);

@@ -266,13 +266,7 @@ pub enum BinaryOp {
 
 impl BinaryOp {
     pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Rem => "%",
-        }
+        crate::operators::Operator::Arithmetic(self).symbol()
     }
 }
 
@@ -294,20 +288,7 @@ pub enum CompareOp {
 
 impl CompareOp {
     pub fn symbol(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "==",
-            CompareOp::Ne => "!=",
-            CompareOp::Lt => "<",
-            CompareOp::Le => "<=",
-            CompareOp::Gt => ">",
-            CompareOp::Ge => ">=",
-            CompareOp::In => "in",
-            CompareOp::NotIn => "not in",
-            CompareOp::Contains => "contains",
-            CompareOp::StartsWith => "starts_with",
-            CompareOp::EndsWith => "ends_with",
-            CompareOp::Matches => "matches",
-        }
+        crate::operators::Operator::Compare(self).symbol()
     }
 }
 

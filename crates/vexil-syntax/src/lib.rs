@@ -8,6 +8,7 @@ pub mod ast;
 pub mod diagnostic;
 mod items;
 pub mod limits;
+pub mod operators;
 mod parser;
 pub mod span;
 pub mod suggest;

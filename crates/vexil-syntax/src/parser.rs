@@ -6,12 +6,13 @@ use std::sync::OnceLock;
 
 use pest::Parser as _;
 use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::pratt_parser::PrattParser;
 
 use crate::ast::{self, *};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::items::split_items;
 use crate::limits;
+use crate::operators::{self, Fixity, Operator};
 use crate::span::Span;
 use crate::syntax_error::from_pest;
 
@@ -75,59 +76,10 @@ struct Builder<'d> {
 /// The magnitude of i64::MIN, which is only a valid literal after a minus.
 const I64_MIN_MAGNITUDE: &str = "9223372036854775808";
 
-/// Operator precedence, lowest first (LANGUAGE.md §5). Comparisons are
-/// left-associative here; `infix` reports a chain as an error.
+/// The Pratt parser of the operator table (built once).
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
-    PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_in, Assoc::Left)
-                | Op::infix(Rule::op_not_in, Assoc::Left)
-                | Op::infix(Rule::op_contains, Assoc::Left)
-                | Op::infix(Rule::op_starts_with, Assoc::Left)
-                | Op::infix(Rule::op_ends_with, Assoc::Left)
-                | Op::infix(Rule::op_matches, Assoc::Left))
-            .op(Op::infix(Rule::op_coalesce, Assoc::Right))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-            .op(Op::infix(Rule::op_mul, Assoc::Left)
-                | Op::infix(Rule::op_div, Assoc::Left)
-                | Op::infix(Rule::op_rem, Assoc::Left))
-            .op(Op::prefix(Rule::op_neg))
-    })
-}
-
-/// Binary operators other than `and`/`or`: each nests the tree one level.
-fn is_operator(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::op_not_in
-            | Rule::op_in
-            | Rule::op_eq
-            | Rule::op_ne
-            | Rule::op_le
-            | Rule::op_ge
-            | Rule::op_lt
-            | Rule::op_gt
-            | Rule::op_contains
-            | Rule::op_starts_with
-            | Rule::op_ends_with
-            | Rule::op_matches
-            | Rule::op_coalesce
-            | Rule::op_add
-            | Rule::op_sub
-            | Rule::op_mul
-            | Rule::op_div
-            | Rule::op_rem
-    )
+    PRATT.get_or_init(operators::pratt_parser)
 }
 
 type P<'i> = Pair<'i, Rule>;
@@ -494,17 +446,18 @@ impl Builder<'_> {
         let span = self.tight_span(&pair);
         let (mut binary, mut prefix_run, mut longest_prefix_run) = (0usize, 0usize, 0usize);
         for part in pair.clone().into_inner() {
-            match part.as_rule() {
-                Rule::op_not | Rule::op_neg => {
+            match operators::by_rule(part.as_rule()) {
+                Some(info) if info.fixity == Fixity::Prefix => {
                     prefix_run += 1;
                     longest_prefix_run = longest_prefix_run.max(prefix_run);
                 }
-                Rule::op_or | Rule::op_and => prefix_run = 0,
-                rule if is_operator(rule) => {
+                // `and`/`or` chains are n-ary: they do not nest the tree.
+                Some(info) if matches!(info.operator, Operator::And | Operator::Or) => prefix_run = 0,
+                Some(_) => {
                     binary += 1;
                     prefix_run = 0;
                 }
-                _ => prefix_run = 0,
+                None => prefix_run = 0,
             }
         }
         if binary > limits::MAX_NESTING || longest_prefix_run > limits::MAX_NESTING {
@@ -527,36 +480,32 @@ impl Builder<'_> {
     fn prefix(&mut self, op: &P<'_>, operand: Expr) -> Expr {
         let op_span = self.span(op);
         let span = op_span.to(operand.span);
-        if op.as_rule() == Rule::op_not {
-            return Expr { kind: ExprKind::Not(Box::new(operand)), span };
+        match operators::by_rule(op.as_rule()).map(|info| info.operator) {
+            Some(Operator::Not) => Expr { kind: ExprKind::Not(Box::new(operand)), span },
+            Some(Operator::Neg) => {
+                // `-9223372036854775808` is i64::MIN: the literal alone is out of range.
+                if let ExprKind::Int(i64::MIN) = operand.kind
+                    && let Some(i) = self.pending_min.iter().position(|s| *s == operand.span)
+                {
+                    self.pending_min.swap_remove(i);
+                    return Expr { kind: ExprKind::Int(i64::MIN), span };
+                }
+                Expr { kind: ExprKind::Neg(Box::new(operand)), span }
+            }
+            Some(
+                Operator::Or | Operator::And | Operator::Coalesce | Operator::Arithmetic(_) | Operator::Compare(_),
+            )
+            | None => self.not_an_operator(op, "prefix", span),
         }
-        // `-9223372036854775808` is i64::MIN: the literal alone is out of range.
-        if let ExprKind::Int(i64::MIN) = operand.kind
-            && let Some(i) = self.pending_min.iter().position(|s| *s == operand.span)
-        {
-            self.pending_min.swap_remove(i);
-            return Expr { kind: ExprKind::Int(i64::MIN), span };
-        }
-        Expr { kind: ExprKind::Neg(Box::new(operand)), span }
     }
 
     fn infix(&mut self, lhs: Expr, op: &P<'_>, rhs: Expr) -> Expr {
         let op_span = self.span(op);
         let span = lhs.span.to(rhs.span);
-        let arithmetic = match op.as_rule() {
-            Rule::op_add => Some(BinaryOp::Add),
-            Rule::op_sub => Some(BinaryOp::Sub),
-            Rule::op_mul => Some(BinaryOp::Mul),
-            Rule::op_div => Some(BinaryOp::Div),
-            Rule::op_rem => Some(BinaryOp::Rem),
-            _ => None,
-        };
-        if let Some(op) = arithmetic {
-            return Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
-        }
-        let kind = match op.as_rule() {
-            Rule::op_or | Rule::op_and => {
-                let is_and = op.as_rule() == Rule::op_and;
+        let kind = match operators::by_rule(op.as_rule()).map(|info| info.operator) {
+            Some(Operator::Arithmetic(op)) => ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+            Some(operator @ (Operator::Or | Operator::And)) => {
+                let is_and = operator == Operator::And;
                 // n-ary, so that long chains never nest deeply.
                 return match lhs.kind {
                     ExprKind::And(mut items) if is_and => {
@@ -573,36 +522,30 @@ impl Builder<'_> {
                     }
                 };
             }
-            Rule::op_coalesce => ExprKind::Coalesce { lhs: Box::new(lhs), rhs: Box::new(rhs) },
-            rule => {
+            Some(Operator::Coalesce) => ExprKind::Coalesce { lhs: Box::new(lhs), rhs: Box::new(rhs) },
+            Some(Operator::Compare(op)) => {
                 if matches!(lhs.kind, ExprKind::Compare { .. }) {
                     self.error(
                         Code::ChainedComparison,
                         op_span,
-                        format!("comparison operators cannot be chained: `{}`", op.as_str()),
+                        format!("comparison operators cannot be chained: `{}`", op.symbol()),
                     )
                     .help = Some("compare twice and join with `and`: `a < b and b < c`".into());
                     // Keep the first comparison only, so the chain gives one error.
                     return lhs;
                 }
-                let op = match rule {
-                    Rule::op_ne => CompareOp::Ne,
-                    Rule::op_lt => CompareOp::Lt,
-                    Rule::op_le => CompareOp::Le,
-                    Rule::op_gt => CompareOp::Gt,
-                    Rule::op_ge => CompareOp::Ge,
-                    Rule::op_in => CompareOp::In,
-                    Rule::op_not_in => CompareOp::NotIn,
-                    Rule::op_contains => CompareOp::Contains,
-                    Rule::op_starts_with => CompareOp::StartsWith,
-                    Rule::op_ends_with => CompareOp::EndsWith,
-                    Rule::op_matches => CompareOp::Matches,
-                    _ => CompareOp::Eq,
-                };
                 ExprKind::Compare { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }
             }
+            Some(Operator::Not | Operator::Neg) | None => return self.not_an_operator(op, "infix", span),
         };
         Expr { kind, span }
+    }
+
+    /// The grammar and the operator table disagree (a test keeps them in
+    /// step): an error, never a guess at which operator was meant.
+    fn not_an_operator(&mut self, op: &P<'_>, position: &str, span: Span) -> Expr {
+        self.error(Code::Syntax, self.span(op), format!("internal: `{}` is not an {position} operator", op.as_str()));
+        Expr { kind: ExprKind::Bool(false), span }
     }
 
     fn expr(&mut self, pair: P<'_>) -> Expr {

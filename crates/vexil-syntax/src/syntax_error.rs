@@ -75,6 +75,9 @@ fn token_at(text: &str, pos: usize) -> &str {
 }
 
 fn describe(rule: Rule) -> Option<&'static str> {
+    if let Some(operator) = crate::operators::by_rule(rule) {
+        return Some(operator.expected);
+    }
     Some(match rule {
         Rule::ident | Rule::word => "a name",
         Rule::path => "a name or attribute path",
@@ -87,28 +90,6 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::type_expr | Rule::list_type => "a type",
         Rule::value => "a value",
         Rule::expr | Rule::paren | Rule::list_lit | Rule::call => "an expression",
-        Rule::op_or => "`or`",
-        Rule::op_and => "`and`",
-        Rule::op_not => "`not`",
-        Rule::op_neg
-        | Rule::op_not_in
-        | Rule::op_in
-        | Rule::op_eq
-        | Rule::op_ne
-        | Rule::op_le
-        | Rule::op_ge
-        | Rule::op_lt
-        | Rule::op_gt
-        | Rule::op_contains
-        | Rule::op_starts_with
-        | Rule::op_ends_with
-        | Rule::op_matches
-        | Rule::op_coalesce
-        | Rule::op_add
-        | Rule::op_sub
-        | Rule::op_mul
-        | Rule::op_div
-        | Rule::op_rem => "an operator",
         Rule::kw_now => "`now`",
         Rule::kw_when => "`when`",
         Rule::kw_by => "`by`",

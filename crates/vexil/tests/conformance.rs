@@ -18,6 +18,17 @@ fn evaluation_vectors_pass_natively() {
         let ruleset = &compiled[source];
         let now = Timestamp::parse_rfc3339(now).map_err(|e| e.to_string())?;
         let decision = ruleset.evaluate_json(flag, context, now);
+        // explain walks the same evaluation: its decision and its record
+        // must agree with evaluate on every vector.
+        if let Ok(decoded) = ruleset.decode_context(context) {
+            let explanation = ruleset.explain(flag, &decoded, now);
+            if explanation.decision != decision {
+                return Err(format!("explain decided {:?}, evaluate {decision:?}", explanation.decision));
+            }
+            if let Some(problem) = explanation.inconsistency() {
+                return Err(problem);
+            }
+        }
         serde_json::to_value(&decision).map_err(|e| e.to_string())
     })
     .unwrap();
