@@ -82,6 +82,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("rustfmt", cargo_fmt_check),
     ("clippy", cargo_clippy),
     ("doctests", cargo_doctests),
+    ("fuzz targets compile (cargo check)", fuzz_targets_compile),
     ("build: wasmtime plugin module", plugin::build_plugin),
     ("set-up: wasm-bindgen-cli (Cargo.lock version)", js::ensure_wasm_bindgen_cli),
     ("set-up: chromium", js::ensure_chromium),
@@ -127,21 +128,34 @@ fn ensure_wasm_target(ctx: &Ctx) -> Result<(), Failure> {
     ctx.run("rustup", &["target", "add", TARGET])
 }
 
+/// The `vexil` CLI's optional engines: tests, lints and doctests cover them all.
+const ALL_ENGINES: &str = "vexil-cli/wasmtime";
+
+/// The fuzz targets live outside the workspace (cargo-fuzz wants their own);
+/// check that they still compile against the crates they fuzz.
+fn fuzz_targets_compile(ctx: &Ctx) -> Result<(), Failure> {
+    let target_dir = ctx.root.join("target").join("fuzz-check");
+    let target_dir = target_dir.to_string_lossy().into_owned();
+    ctx.cargo_run(&["check", "--manifest-path", "fuzz/Cargo.toml", "--bins", "--target-dir", &target_dir])
+}
+
 fn cargo_doctests(ctx: &Ctx) -> Result<(), Failure> {
-    ctx.cargo_run(&["test", "--workspace", "--doc"])
+    ctx.cargo_run(&["test", "--workspace", "--doc", "--features", ALL_ENGINES])
 }
 
 fn cargo_tests(ctx: &Ctx) -> Result<(), Failure> {
     if ctx.succeeds(&ctx.cargo, &["nextest", "--version"]) {
-        ctx.cargo_run(&["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast"])
+        ctx.cargo_run(&["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast", "--features", ALL_ENGINES])
     } else {
         eprintln!("cargo-nextest not found; using cargo test");
-        ctx.cargo_run(&["test", "--workspace", "--all-targets", "--no-fail-fast"])
+        ctx.cargo_run(&["test", "--workspace", "--all-targets", "--no-fail-fast", "--features", ALL_ENGINES])
     }
 }
 
 fn cargo_clippy(ctx: &Ctx) -> Result<(), Failure> {
-    ctx.cargo_run(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+    ctx.cargo_run(&["clippy", "--workspace", "--all-targets", "--features", ALL_ENGINES, "--", "-D", "warnings"])?;
+    // And the default build (without wasmtime), which has its own cfg branches.
+    ctx.cargo_run(&["clippy", "-p", "vexil-cli", "--all-targets", "--", "-D", "warnings"])
 }
 
 fn cargo_fmt_check(ctx: &Ctx) -> Result<(), Failure> {

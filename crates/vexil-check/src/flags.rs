@@ -44,6 +44,7 @@ impl FlagChecker<'_, '_> {
         let mut prerequisites = Vec::new();
         let mut rules = Vec::new();
         let mut rule_names: HashMap<String, Span> = HashMap::new();
+        let mut rule_count = 0usize;
         let mut complete = ty.is_some();
         let mut decided_by: Option<String> = None;
 
@@ -124,7 +125,10 @@ impl FlagChecker<'_, '_> {
                     prerequisites.extend(checked);
                 }
                 ClauseKind::Rule(rule) => {
-                    let index = rules.len();
+                    // The rule's place among the flag's rules, counted whether
+                    // or not the ones before it checked (it names unnamed rules).
+                    let index = rule_count;
+                    rule_count += 1;
                     if index == limits::MAX_RULES_PER_FLAG {
                         self.report(
                             Code::TooMany,

@@ -41,7 +41,8 @@ pub struct Args {
     format: Format,
     /// Which engine evaluates: the native library, or the wasm plugin under
     /// wasmtime (built by `cargo xtask build-plugin`; `VEXIL_PLUGIN_WASM` names
-    /// another module). Both give the same output.
+    /// another module; needs a `vexil` built with the `wasmtime` feature).
+    /// Both give the same output.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     engine: Engine,
 }
@@ -64,6 +65,7 @@ enum Engine {
 #[allow(clippy::large_enum_variant)]
 enum Loaded {
     Native(Ruleset),
+    #[cfg(feature = "wasmtime")]
     Wasmtime(vexil_host::HostRuleset),
 }
 
@@ -71,6 +73,7 @@ impl Loaded {
     fn version(&self) -> String {
         match self {
             Loaded::Native(ruleset) => ruleset.version().to_owned(),
+            #[cfg(feature = "wasmtime")]
             Loaded::Wasmtime(ruleset) => ruleset.version().to_string(),
         }
     }
@@ -78,6 +81,7 @@ impl Loaded {
     fn evaluate(&self, flag: &str, context: &str, now: Timestamp) -> Decision {
         match self {
             Loaded::Native(ruleset) => ruleset.evaluate_json(flag, context, now),
+            #[cfg(feature = "wasmtime")]
             Loaded::Wasmtime(ruleset) => ruleset.evaluate(flag, context, now),
         }
     }
@@ -85,6 +89,7 @@ impl Loaded {
     fn evaluate_all(&self, context: &str, now: Timestamp) -> DecisionSet {
         match self {
             Loaded::Native(ruleset) => ruleset.evaluate_all_json(context, now),
+            #[cfg(feature = "wasmtime")]
             Loaded::Wasmtime(ruleset) => ruleset.evaluate_all(context, now),
         }
     }
@@ -93,6 +98,7 @@ impl Loaded {
     fn explain(&self, flag: &str, context: &str, now: Timestamp) -> Result<Explanation, String> {
         match self {
             Loaded::Native(ruleset) => ruleset.decode_context(context).map(|c| ruleset.explain(flag, &c, now)),
+            #[cfg(feature = "wasmtime")]
             Loaded::Wasmtime(ruleset) => ruleset.explain(flag, context, now).map_err(|e| e.to_string()),
         }
     }
@@ -100,6 +106,7 @@ impl Loaded {
     fn request(&self, line: &str, default_now: Timestamp) -> Decision {
         match self {
             Loaded::Native(ruleset) => vexil::request::evaluate_request_json(ruleset, line, default_now),
+            #[cfg(feature = "wasmtime")]
             Loaded::Wasmtime(ruleset) => ruleset.evaluate_request(line, default_now),
         }
     }
@@ -109,6 +116,7 @@ impl Loaded {
 fn compile(engine: Engine, name: &str, source: &str) -> Result<Loaded, ExitCode> {
     let compiled = match engine {
         Engine::Native => vexil::compile(source, &CheckOptions::default()).map(Loaded::Native),
+        #[cfg(feature = "wasmtime")]
         Engine::Wasmtime => {
             let hosted = vexil_host::Engine::new(vexil_host::Config::default()).and_then(|e| e.compile(source));
             match hosted {
@@ -119,6 +127,13 @@ fn compile(engine: Engine, name: &str, source: &str) -> Result<Loaded, ExitCode>
                     return Err(ExitCode::from(EXIT_ERRORS));
                 }
             }
+        }
+        #[cfg(not(feature = "wasmtime"))]
+        Engine::Wasmtime => {
+            eprintln!(
+                "vexil: this build has no wasmtime engine; build it with `cargo build -p vexil-cli --features wasmtime`"
+            );
+            return Err(ExitCode::from(EXIT_USAGE));
         }
     };
     compiled.map_err(|error| {

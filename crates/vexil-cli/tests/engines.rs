@@ -1,7 +1,9 @@
+#![cfg(feature = "wasmtime")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! `vexil eval --engine wasmtime` prints exactly what `--engine native`
 //! prints, for every example ruleset and every output form. Needs the plugin
-//! module (`cargo xtask build-plugin`; `cargo xtask test` builds it first).
+//! module (`cargo xtask build-plugin`; `cargo xtask test` builds it first) and
+//! the `wasmtime` feature (on in `cargo xtask test`).
 
 use std::path::Path;
 use std::process::Command;

@@ -221,3 +221,29 @@ fn generated_limit_cases_report_their_code() {
     }
     assert!(missing.is_empty(), "generated limit cases missing their code:\n  {}", missing.join("\n  "));
 }
+
+/// One mistake, one diagnostic: appending an unrelated mistake to any fixture
+/// adds exactly one diagnostic and keeps every one it had (a cascade — a
+/// follow-on error, or an error that hides another — fails here). Not for
+/// unterminated literals, which by nature swallow what follows.
+#[test]
+fn a_second_unrelated_mistake_adds_exactly_one_diagnostic() {
+    let second_mistakes = [
+        "\nflag zz_second: bool { owner \"x\" default false rule when zz_no_such_thing => true }\n",
+        "\nflag zz_second: int { owner \"x\" default \"not an int\" }\n",
+        "\n}\n",
+    ];
+    let key = |d: &Diagnostic| (d.code, d.span);
+    for fixture in fixtures().iter().filter(|f| !f.name.starts_with("E0002_")) {
+        let before: Vec<_> = check(&fixture.source).iter().map(key).collect();
+        for mistake in second_mistakes {
+            let after: Vec<_> = check(&format!("{}{mistake}", fixture.source)).iter().map(key).collect();
+            let kept = before.iter().all(|d| after.contains(d));
+            assert!(
+                kept && after.len() == before.len() + 1,
+                "{} + {mistake:?}: before {before:?}, after {after:?}",
+                fixture.name
+            );
+        }
+    }
+}

@@ -26,16 +26,26 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
     let mut previous_was_dot = false;
 
     while let Some(token) = scanner.next_token() {
+        // Anything after a braced item's closing `}` and before the next item
+        // is junk of its own (a stray `}` an editor added): the item ends at
+        // its `}` and keeps its own diagnostics; the junk gets one error.
+        let is_item_keyword = matches!(token, Token::Word { start, end }
+            if !previous_was_dot && ITEM_KEYWORDS.contains(&&source[start..end]));
+        if state.closed_at.is_some() && !is_item_keyword && !matches!(token, Token::Unterminated { .. }) {
+            let (start, end) = (token.start(), scanner.pos);
+            state.junk = Some(state.junk.map_or(Span::new(start, end), |junk| Span::new(junk.range().start, end)));
+            continue;
+        }
         match token {
             Token::Word { start, end } => {
                 let word = &source[start..end];
-                if !previous_was_dot && ITEM_KEYWORDS.contains(&word) {
+                if is_item_keyword {
                     if let Some(last) = items.last_mut() {
                         last.end = start;
-                        last.parse &= state.ok;
+                        state.finish(last, source, diagnostics);
                     }
                     items.push(ItemRange { start, end: source.len(), parse: true });
-                    state = ItemState::default();
+                    state = ItemState { braced: word != "segment", ..ItemState::default() };
                 } else if items.is_empty() {
                     leading_junk.get_or_insert(Span::new(start, end));
                 }
@@ -61,6 +71,13 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                         }
                     }
                     b')' | b']' => state.depth = state.depth.saturating_sub(1),
+                    b'{' if state.braced => state.braces += 1,
+                    b'}' if state.braced && state.braces > 0 => {
+                        state.braces -= 1;
+                        if state.braces == 0 {
+                            state.closed_at = Some(start + 1);
+                        }
+                    }
                     b'?' if scanner.peek() == Some(b'?') => {
                         state.coalesce_count += 1;
                         if state.coalesce_count > limits::MAX_NESTING && state.ok {
@@ -92,7 +109,7 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
         }
     }
     if let Some(last) = items.last_mut() {
-        last.parse &= state.ok;
+        state.finish(last, source, diagnostics);
     }
     if let Some(span) = leading_junk {
         diagnostics.push(
@@ -124,15 +141,49 @@ struct ItemState {
     depth: usize,
     not_run: usize,
     coalesce_count: usize,
+    /// The item has a `{ … }` body (`enum`, `context`, `flag`).
+    braced: bool,
+    braces: usize,
+    /// Where the body's closing `}` ends, once it has closed.
+    closed_at: Option<usize>,
+    /// Tokens after the closing `}`.
+    junk: Option<Span>,
 }
 
 impl Default for ItemState {
     fn default() -> Self {
-        ItemState { ok: true, depth: 0, not_run: 0, coalesce_count: 0 }
+        ItemState {
+            ok: true,
+            depth: 0,
+            not_run: 0,
+            coalesce_count: 0,
+            braced: false,
+            braces: 0,
+            closed_at: None,
+            junk: None,
+        }
     }
 }
 
 impl ItemState {
+    /// Closes the item's range: it ends at its `}` when junk follows, and
+    /// the junk gets one error.
+    fn finish(&self, item: &mut ItemRange, source: &str, diagnostics: &mut Vec<Diagnostic>) {
+        item.parse &= self.ok;
+        if let (Some(end), Some(junk)) = (self.closed_at, self.junk) {
+            item.end = end;
+            let found = source.get(junk.range()).unwrap_or("").chars().take(20).collect::<String>();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    junk,
+                    format!("expected an item (`enum`, `context`, `segment` or `flag`), found `{found}`"),
+                )
+                .with_help("this follows an item that is already complete; delete it"),
+            );
+        }
+    }
+
     fn fail(&mut self, diagnostics: &mut Vec<Diagnostic>, span: Span, what: &str) {
         diagnostics.push(Diagnostic::new(
             Code::TooDeep,
@@ -160,6 +211,17 @@ enum Token {
         start: usize,
         what: &'static str,
     },
+}
+
+impl Token {
+    fn start(&self) -> usize {
+        match *self {
+            Token::Word { start, .. }
+            | Token::Punct { start, .. }
+            | Token::Literal { start }
+            | Token::Unterminated { start, .. } => start,
+        }
+    }
 }
 
 struct Scanner<'a> {
