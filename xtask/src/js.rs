@@ -80,17 +80,23 @@ pub fn ensure_chromium(ctx: &Ctx) -> Result<(), Failure> {
 
 /// Set-up: `npm ci` in `web/` unless `node_modules` already matches the lockfile.
 pub fn ensure_npm_packages(ctx: &Ctx) -> Result<(), Failure> {
-    let web = web(ctx);
+    npm_ci_if_stale(ctx, &web(ctx))
+}
+
+/// `npm ci` in `dir` unless its `node_modules` is newer than its
+/// `package.json` and lockfile (what `npm ci` last installed).
+pub fn npm_ci_if_stale(ctx: &Ctx, dir: &Path) -> Result<(), Failure> {
     let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let installed = modified(web.join("node_modules/.package-lock.json"));
-    let wanted = [modified(web.join("package-lock.json")), modified(web.join("package.json"))];
+    let installed = modified(dir.join("node_modules/.package-lock.json"));
+    let wanted = [modified(dir.join("package-lock.json")), modified(dir.join("package.json"))];
+    let shown = dir.strip_prefix(&ctx.root).unwrap_or(dir).display();
     if let Some(installed) = installed
         && wanted.iter().all(|w| w.is_some_and(|w| w <= installed))
     {
-        eprintln!("web/node_modules is up to date with package-lock.json");
+        eprintln!("{shown}/node_modules is up to date with package-lock.json");
         return Ok(());
     }
-    run_in(ctx, &web, "npm", &["ci", "--no-audit", "--no-fund"])
+    run_in(ctx, dir, "npm", &["ci", "--no-audit", "--no-fund"])
 }
 
 /// `cargo xtask build-js`: set-up of the wasm-bindgen CLI, then the build.

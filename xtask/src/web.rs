@@ -33,17 +33,7 @@ pub fn build_web_command(ctx: &Ctx) -> Result<(), Failure> {
 
 /// Set-up: `npm ci` in `web/playground/` unless `node_modules` already matches the lockfile.
 pub fn ensure_npm_packages(ctx: &Ctx) -> Result<(), Failure> {
-    let dir = playground(ctx);
-    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let installed = modified(dir.join("node_modules/.package-lock.json"));
-    let wanted = [modified(dir.join("package-lock.json")), modified(dir.join("package.json"))];
-    if let Some(installed) = installed
-        && wanted.iter().all(|w| w.is_some_and(|w| w <= installed))
-    {
-        eprintln!("web/playground/node_modules is up to date with package-lock.json");
-        return Ok(());
-    }
-    run_in(ctx, &dir, "npm", &["ci", "--no-audit", "--no-fund"])
+    crate::js::npm_ci_if_stale(ctx, &playground(ctx))
 }
 
 /// Bundles `web/playground/dist/` (building `web/pkg/` first when it is missing).

@@ -194,7 +194,7 @@ struct ErrorEnvelope<'a> {
 }
 
 #[derive(Serialize)]
-struct Loaded<'a> {
+struct LoadReply<'a> {
     handle: u32,
     ruleset_version: &'a str,
     flags: &'a [FlagInfo],
@@ -219,7 +219,7 @@ fn load(bytes: Option<&[u8]>) -> Result<Vec<u8>, AbiError> {
             let mut all = rulesets();
             let handle = all.next;
             all.next = all.next.checked_add(1).ok_or_else(|| AbiError::new("BAD_INPUT", "out of handles"))?;
-            let out = json(&Loaded { handle, ruleset_version: ruleset.version(), flags: ruleset.flags() });
+            let out = json(&LoadReply { handle, ruleset_version: ruleset.version(), flags: ruleset.flags() });
             all.loaded.insert(handle, ruleset);
             Ok(out)
         }

@@ -1,9 +1,10 @@
 //! A readable text form of the checked program (names resolved, literals
-//! typed, operators explicit), used by snapshot tests and `vexil check --dump`.
+//! typed, operators explicit): `Program`'s `Display`, which the checked-form
+//! snapshots of the examples (`crates/vexil-check/tests`) record.
 
 use std::fmt::{self, Write};
 
-use crate::ir::{Builtin, Const, Expr, ExprKind, Outcome, Program, StrOp};
+use crate::ir::{Builtin, Const, Expr, ExprKind, Program, RuleResult, StrOp};
 
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -45,9 +46,9 @@ impl fmt::Display for Program {
             }
             for rule in &flag.rules {
                 write!(f, "  rule {}: when {} => ", rule.name, self.expr_text(&rule.when))?;
-                match &rule.outcome {
-                    Outcome::Value(v) => writeln!(f, "{}", self.const_text_typed(v))?,
-                    Outcome::Split(split) => {
+                match &rule.result {
+                    RuleResult::Value(v) => writeln!(f, "{}", self.const_text_typed(v))?,
+                    RuleResult::Split(split) => {
                         let entries: Vec<String> =
                             split.entries.iter().map(|(v, w)| format!("{}: {w}", self.const_text_typed(v))).collect();
                         writeln!(

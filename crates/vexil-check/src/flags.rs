@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use vexil_syntax::ast::{self, ClauseKind, RuleResult, Value, Weight};
+use vexil_syntax::ast::{self, ClauseKind, Value, Weight};
 use vexil_syntax::suggest::closest;
 use vexil_syntax::{Code, Diagnostic, Span, limits};
 use vexil_value::Timestamp;
 
 use crate::expr::{ExprChecker, Facts};
 use crate::fold::always_true;
-use crate::ir::{Const, FlagDef, FlagId, FlagKind, Outcome, Prerequisite, RuleDef, SplitDef, Ty};
+use crate::ir::{self, Const, FlagDef, FlagId, FlagKind, Prerequisite, RuleDef, SplitDef, Ty};
 use crate::scope::{Scope, Symbol};
 
 pub struct FlagChecker<'s, 'a> {
@@ -220,14 +220,14 @@ impl FlagChecker<'_, '_> {
     ) -> (Option<RuleDef>, bool) {
         let when = self.exprs.condition(&rule.when, &Facts::new());
         let always = always_true(&when.expr);
-        let outcome = match &rule.result {
-            RuleResult::Value(v) => self.value(v, ty).map(Outcome::Value),
-            RuleResult::Split(split) => self.split(decl, split, &when.if_true, ty).map(Outcome::Split),
+        let result = match &rule.result {
+            ast::RuleResult::Value(v) => self.value(v, ty).map(ir::RuleResult::Value),
+            ast::RuleResult::Split(split) => self.split(decl, split, &when.if_true, ty).map(ir::RuleResult::Split),
         };
         if when.expr.ty != Ty::Bool {
             return (None, always);
         }
-        (outcome.map(|outcome| RuleDef { name, when: when.expr, outcome, span: rule.span }), always)
+        (result.map(|result| RuleDef { name, when: when.expr, result, span: rule.span }), always)
     }
 
     fn split(&mut self, decl: &ast::FlagDecl, split: &ast::Split, known: &Facts, ty: Option<&Ty>) -> Option<SplitDef> {

@@ -117,12 +117,12 @@ pub struct RuleDef {
     /// The written name, or the rule's 0-based index in decimal.
     pub name: String,
     pub when: Expr,
-    pub outcome: Outcome,
+    pub result: RuleResult,
     pub span: Span,
 }
 
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub enum RuleResult {
     Value(Const),
     Split(SplitDef),
 }

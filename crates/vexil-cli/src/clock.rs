@@ -5,8 +5,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use vexil::Timestamp;
 
-const MS_PER_DAY: i64 = 86_400_000;
-
 /// The current instant, or `None` if the clock is outside years 0000–9999.
 pub fn now() -> Option<Timestamp> {
     let millis = match SystemTime::now().duration_since(UNIX_EPOCH) {
@@ -18,5 +16,5 @@ pub fn now() -> Option<Timestamp> {
 
 /// Midnight UTC of the current day.
 pub fn today() -> Option<Timestamp> {
-    now().and_then(|t| Timestamp::from_millis(t.millis().div_euclid(MS_PER_DAY) * MS_PER_DAY))
+    now().map(Timestamp::start_of_day)
 }

@@ -63,64 +63,64 @@ enum Engine {
 /// JSON-context calls, so the output cannot depend on the engine.
 // One value per process: the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
-enum Loaded {
+enum Compiled {
     Native(Ruleset),
     #[cfg(feature = "wasmtime")]
     Wasmtime(vexil_host::HostRuleset),
 }
 
-impl Loaded {
+impl Compiled {
     fn version(&self) -> String {
         match self {
-            Loaded::Native(ruleset) => ruleset.version().to_owned(),
+            Compiled::Native(ruleset) => ruleset.version().to_owned(),
             #[cfg(feature = "wasmtime")]
-            Loaded::Wasmtime(ruleset) => ruleset.version().to_string(),
+            Compiled::Wasmtime(ruleset) => ruleset.version().to_string(),
         }
     }
 
     fn evaluate(&self, flag: &str, context: &str, now: Timestamp) -> Decision {
         match self {
-            Loaded::Native(ruleset) => ruleset.evaluate_json(flag, context, now),
+            Compiled::Native(ruleset) => ruleset.evaluate_json(flag, context, now),
             #[cfg(feature = "wasmtime")]
-            Loaded::Wasmtime(ruleset) => ruleset.evaluate(flag, context, now),
+            Compiled::Wasmtime(ruleset) => ruleset.evaluate(flag, context, now),
         }
     }
 
     fn evaluate_all(&self, context: &str, now: Timestamp) -> DecisionSet {
         match self {
-            Loaded::Native(ruleset) => ruleset.evaluate_all_json(context, now),
+            Compiled::Native(ruleset) => ruleset.evaluate_all_json(context, now),
             #[cfg(feature = "wasmtime")]
-            Loaded::Wasmtime(ruleset) => ruleset.evaluate_all(context, now),
+            Compiled::Wasmtime(ruleset) => ruleset.evaluate_all(context, now),
         }
     }
 
     /// `Err` carries the context's decoding error.
     fn explain(&self, flag: &str, context: &str, now: Timestamp) -> Result<Explanation, String> {
         match self {
-            Loaded::Native(ruleset) => ruleset.decode_context(context).map(|c| ruleset.explain(flag, &c, now)),
+            Compiled::Native(ruleset) => ruleset.decode_context(context).map(|c| ruleset.explain(flag, &c, now)),
             #[cfg(feature = "wasmtime")]
-            Loaded::Wasmtime(ruleset) => ruleset.explain(flag, context, now).map_err(|e| e.to_string()),
+            Compiled::Wasmtime(ruleset) => ruleset.explain(flag, context, now).map_err(|e| e.to_string()),
         }
     }
 
     fn request(&self, line: &str, default_now: Timestamp) -> Decision {
         match self {
-            Loaded::Native(ruleset) => vexil::request::evaluate_request_json(ruleset, line, default_now),
+            Compiled::Native(ruleset) => vexil::request::evaluate_request_json(ruleset, line, default_now),
             #[cfg(feature = "wasmtime")]
-            Loaded::Wasmtime(ruleset) => ruleset.evaluate_request(line, default_now),
+            Compiled::Wasmtime(ruleset) => ruleset.evaluate_request(line, default_now),
         }
     }
 }
 
 /// Compiles on the chosen engine; `Err` is the exit code, after the message.
-fn compile(engine: Engine, name: &str, source: &str) -> Result<Loaded, ExitCode> {
+fn compile(engine: Engine, name: &str, source: &str) -> Result<Compiled, ExitCode> {
     let compiled = match engine {
-        Engine::Native => vexil::compile(source, &CheckOptions::default()).map(Loaded::Native),
+        Engine::Native => vexil::compile(source, &CheckOptions::default()).map(Compiled::Native),
         #[cfg(feature = "wasmtime")]
         Engine::Wasmtime => {
             let hosted = vexil_host::Engine::new(vexil_host::Config::default()).and_then(|e| e.compile(source));
             match hosted {
-                Ok(ruleset) => Ok(Loaded::Wasmtime(ruleset)),
+                Ok(ruleset) => Ok(Compiled::Wasmtime(ruleset)),
                 Err(vexil_host::Error::Compile(error)) => Err(error),
                 Err(error) => {
                     eprintln!("vexil: the wasmtime engine failed: {error}");
@@ -221,7 +221,7 @@ fn read_context(arg: Option<&str>) -> Result<String, String> {
 
 /// One decision per input line, in order; a line that is not a valid
 /// request still yields a line: an ERROR decision with PARSE_ERROR.
-fn run_requests(ruleset: &Loaded, input: impl BufRead, default_now: Timestamp, out: &mut impl Write) -> io::Result<()> {
+fn run_requests(ruleset: &Compiled, input: impl BufRead, default_now: Timestamp, out: &mut impl Write) -> io::Result<()> {
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {

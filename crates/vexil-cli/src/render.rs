@@ -38,7 +38,7 @@ pub fn render<W: WriteColor + ?Sized>(
     Ok(())
 }
 
-/// [`render`] without colour, into a string (snapshot tests, the web playground).
+/// [`render`] without colour, into a string (the fixture snapshots, `vexil eval`'s compile errors).
 pub fn render_to_string(file_name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let mut out = term::termcolor::NoColor::new(Vec::new());
     // Writing into a Vec cannot fail, and spans are clamped into the source.

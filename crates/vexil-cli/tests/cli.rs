@@ -149,9 +149,32 @@ fn help_exits_0() {
 
 #[test]
 fn today_defaults_to_the_current_date() {
-    // Without --today the check runs against the clock and still succeeds.
-    let output = vexil(&["check", &fixture(CLEAN).display().to_string()]);
+    // Without --today the check compares `expires` with the clock's date: a
+    // flag that expired two days ago warns, one that expires in two days
+    // does not (two days of margin, so a run across midnight cannot flake).
+    let day = |offset: i64| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+        let millis = i64::try_from(now).unwrap() + offset * vexil::Timestamp::MS_PER_DAY;
+        vexil::Timestamp::from_millis(millis).unwrap().to_iso_string()[..10].to_owned()
+    };
+    let source = format!(
+        "flag past: bool {{ owner \"x\" expires {} default false }}\nflag future: bool {{ owner \"x\" expires {} default false }}\n",
+        day(-2),
+        day(2)
+    );
+    let path = std::env::temp_dir().join(format!("vexil-today-{}.vx", std::process::id()));
+    std::fs::write(&path, source).unwrap();
+    let output = vexil(&["check", "--format", "json", &path.display().to_string()]);
+    std::fs::remove_file(&path).unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes: Vec<(&str, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(codes, vec![("W0002", 1)], "{report}");
 }
 
 #[test]

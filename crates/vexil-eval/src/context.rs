@@ -30,14 +30,14 @@ pub struct Context {
 /// The declared attribute paths as a tree of JSON object keys.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
-    root: Node,
+    root: SchemaNode,
     slot_count: usize,
     /// Enum member names per declared enum, for decoding enum strings.
     enums: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default)]
-struct Node {
+struct SchemaNode {
     /// The dotted path of this object (`user`), for messages.
     path: Box<str>,
     children: Vec<(Box<str>, Child)>,
@@ -46,10 +46,10 @@ struct Node {
 #[derive(Debug, Clone)]
 enum Child {
     Leaf { slot: usize, ty: Ty },
-    Object(Node),
+    Object(SchemaNode),
 }
 
-impl Node {
+impl SchemaNode {
     fn child(&self, key: &str) -> Option<&Child> {
         self.children.iter().find(|(k, _)| &**k == key).map(|(_, c)| c)
     }
@@ -66,7 +66,7 @@ impl Node {
         }
         if self.child(first).is_none() {
             let path = if self.path.is_empty() { (*first).into() } else { format!("{}.{first}", self.path).into() };
-            self.children.push(((*first).into(), Child::Object(Node { path, children: Vec::new() })));
+            self.children.push(((*first).into(), Child::Object(SchemaNode { path, children: Vec::new() })));
         }
         // The checker rejects a path that is both a value and an object.
         if let Some(Child::Object(inner)) = self.child_mut(first) {
@@ -86,7 +86,7 @@ impl Node {
 
 impl Schema {
     pub fn new(program: &Program) -> Schema {
-        let mut root = Node::default();
+        let mut root = SchemaNode::default();
         for (slot, attr) in program.attrs.iter().enumerate() {
             let components: Vec<&str> = attr.components().collect();
             root.insert(&components, slot, &attr.ty);
@@ -182,7 +182,7 @@ impl Context {
 /// Fills the slots under one object node.
 struct ObjectSeed<'s> {
     schema: &'s Schema,
-    node: &'s Node,
+    node: &'s SchemaNode,
     slots: &'s mut Vec<Slot>,
 }
 
@@ -334,7 +334,8 @@ impl<'de> DeserializeSeed<'de> for LeafSeed<'_> {
     }
 }
 
-fn type_name(ty: &Ty) -> &'static str {
+/// What JSON an attribute of this type takes, for messages (`an RFC 3339 timestamp string`).
+fn json_form(ty: &Ty) -> &'static str {
     match ty {
         Ty::Bool => "a bool",
         Ty::Int => "an int",
@@ -351,7 +352,7 @@ fn type_name(ty: &Ty) -> &'static str {
 
 impl LeafSeed<'_> {
     fn wrong(&self, found: &str) -> Slot {
-        Slot::Invalid(format!("expected {}, found {found}", type_name(self.ty)))
+        Slot::Invalid(format!("expected {}, found {found}", json_form(self.ty)))
     }
 
     fn string(&self, s: &str) -> Slot {
@@ -399,7 +400,7 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
     type Value = Slot;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(type_name(self.ty))
+        f.write_str(json_form(self.ty))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {

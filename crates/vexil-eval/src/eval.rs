@@ -397,9 +397,6 @@ fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> Result<bool> {
     }
 }
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
-
 fn call(builtin: Builtin, arg: Val<'_>, now: Timestamp) -> Result<Val<'_>> {
     match (builtin, arg) {
         (Builtin::Lower, Val::Str(s)) => Ok(Val::Str(Cow::Owned(s.to_lowercase()))),
@@ -414,8 +411,8 @@ fn call(builtin: Builtin, arg: Val<'_>, now: Timestamp) -> Result<Val<'_>> {
             .map(Val::Timestamp)
             .map_err(|e| EvalError::evaluation(format!("timestamp(…): {e}"))),
         // Both instants lie in years 0..=9999, so the difference cannot overflow.
-        (Builtin::HoursSince, Val::Timestamp(t)) => Ok(Val::Int((now.millis() - t.millis()) / HOUR_MS)),
-        (Builtin::DaysSince, Val::Timestamp(t)) => Ok(Val::Int((now.millis() - t.millis()) / DAY_MS)),
+        (Builtin::HoursSince, Val::Timestamp(t)) => Ok(Val::Int((now.millis() - t.millis()) / Timestamp::MS_PER_HOUR)),
+        (Builtin::DaysSince, Val::Timestamp(t)) => Ok(Val::Int((now.millis() - t.millis()) / Timestamp::MS_PER_DAY)),
         (other, _) => Err(internal(other.name())),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use sha2::{Digest, Sha256};
-use vexil_check::ir::{self, Outcome as IrOutcome, Program};
+use vexil_check::ir::{self, Program};
 use vexil_value::Timestamp;
 
 use crate::bucket;
@@ -65,12 +65,12 @@ pub(crate) struct Prereq {
 pub(crate) struct Rule {
     pub name: Arc<str>,
     pub when: Node,
-    pub outcome: RuleOutcome,
+    pub result: RuleResult,
     pub span: vexil_syntax::Span,
 }
 
 #[derive(Debug)]
-pub(crate) enum RuleOutcome {
+pub(crate) enum RuleResult {
     Fixed(usize),
     Split(Split),
 }
@@ -343,9 +343,9 @@ impl Ruleset {
                 Err(error) => return error_outcome(error),
                 Ok(false) => {}
                 Ok(true) => {
-                    return match &rule.outcome {
-                        RuleOutcome::Fixed(choice) => fixed(*choice, Reason::TargetingMatch, Some(&rule.name)),
-                        RuleOutcome::Split(split) => {
+                    return match &rule.result {
+                        RuleResult::Fixed(choice) => fixed(*choice, Reason::TargetingMatch, Some(&rule.name)),
+                        RuleResult::Split(split) => {
                             let picked = self.split(evaluator, flag, split);
                             observer.split(evaluator, flag, split, &picked);
                             match picked {
@@ -483,9 +483,9 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
             name: rule.name.as_str().into(),
             when: lower(&rule.when),
             span: rule.span,
-            outcome: match &rule.outcome {
-                IrOutcome::Value(v) => RuleOutcome::Fixed(choose(v)),
-                IrOutcome::Split(split) => RuleOutcome::Split(Split {
+            result: match &rule.result {
+                ir::RuleResult::Value(v) => RuleResult::Fixed(choose(v)),
+                ir::RuleResult::Split(split) => RuleResult::Split(Split {
                     by: lower(&split.by),
                     salt: split.salt.clone(),
                     weights: split.entries.iter().map(|(_, w)| *w).collect(),

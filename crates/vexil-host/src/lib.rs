@@ -224,7 +224,7 @@ impl fmt::Debug for HostRuleset {
 }
 
 struct State {
-    current: Loaded,
+    current: LoadedRuleset,
     /// `None` after a trap: rebuilt from `current.source` on the next call.
     guest: Option<Guest>,
     /// The input being built, reused call after call.
@@ -232,7 +232,7 @@ struct State {
 }
 
 /// What `vexil_load` told about a ruleset.
-struct Loaded {
+struct LoadedRuleset {
     source: Arc<str>,
     handle: u32,
     version: Arc<str>,
@@ -252,7 +252,7 @@ struct LoadResult {
     diagnostics: Option<Vec<DiagnosticRecord>>,
 }
 
-fn load_into(guest: &mut Guest, source: &str) -> Result<Loaded, Error> {
+fn load_into(guest: &mut Guest, source: &str) -> Result<LoadedRuleset, Error> {
     let bytes = guest.load(source.as_bytes()).map_err(|failure| match failure {
         Failure::Limit { message, .. } => Error::Limit(message),
         Failure::Trap(message) => Error::Trap(message),
@@ -263,7 +263,7 @@ fn load_into(guest: &mut Guest, source: &str) -> Result<Loaded, Error> {
     match result {
         LoadResult { handle: Some(handle), ruleset_version: Some(version), flags: Some(flags), .. } => {
             let index = flags.iter().enumerate().map(|(i, f)| (f.key.clone(), i)).collect();
-            Ok(Loaded { source: source.into(), handle, version: version.into(), flags: flags.into(), index })
+            Ok(LoadedRuleset { source: source.into(), handle, version: version.into(), flags: flags.into(), index })
         }
         LoadResult { diagnostics: Some(records), .. } => Err(Error::Compile(CompileError {
             diagnostics: records.iter().map(to_diagnostic).collect::<Result<_, _>>()?,
@@ -533,7 +533,7 @@ fn write_json_string(out: &mut Vec<u8>, text: &str) {
 
 /// The decision a host gives when the plugin could not: the flag's
 /// `on_error` value, reason ERROR, code RESOURCE_LIMIT or EVALUATION_ERROR.
-fn error_decision(current: &Loaded, flag: &str, failure: &Failure, now: &str) -> Decision {
+fn error_decision(current: &LoadedRuleset, flag: &str, failure: &Failure, now: &str) -> Decision {
     let now: Arc<str> = now.into();
     let Some(info) = current.index.get(flag).and_then(|&i| current.flags.get(i)) else {
         return Decision::not_found(flag, &current.version, &now);

@@ -25,14 +25,16 @@ context {
 segment staff = user.id ends_with "@acme.com"
 "#;
 
-const WORDS: &[&str] = &["ada", "bob", "vip", "x@acme.com", "", "é", "ünï", "10"];
+// Emoji (one scalar and a ZWJ family), a combining mark, non-Latin scripts.
+const WORDS: &[&str] =
+    &["ada", "bob", "vip", "x@acme.com", "", "é", "e\u{301}", "ünï", "10", "😀", "👩\u{200d}👩\u{200d}👧", "用户", "İ"];
 
 fn word() -> impl Strategy<Value = String> {
     prop::sample::select(WORDS).prop_map(|w| w.to_owned())
 }
 
 fn small_int() -> impl Strategy<Value = i64> {
-    prop_oneof![-3i64..40, Just(i64::MAX), Just(i64::MIN + 1), Just(9_007_199_254_740_993)]
+    prop_oneof![-3i64..40, Just(i64::MAX), Just(i64::MIN), Just(i64::MIN + 1), Just(9_007_199_254_740_993)]
 }
 
 /// A boolean condition over the schema.
@@ -92,12 +94,19 @@ fn type_name(kind: Kind) -> &'static str {
     }
 }
 
-/// One rule's outcome: a value or a split of distinct values.
+/// A split weight: small, large (the total stays within 2^31 − 1 for up to
+/// three entries) or zero, as an integer; percentages are made in [`outcome`].
+fn weight() -> impl Strategy<Value = u32> {
+    prop_oneof![4 => 1u32..6, 2 => 6u32..10_000, 1 => 10_000u32..700_000_000, 1 => Just(0u32)]
+}
+
+/// One rule's outcome: a value or a split of distinct values, with integer
+/// weights or percentages (two decimals at most, summing to exactly 100%).
 fn outcome(kind: Kind) -> BoxedStrategy<String> {
-    let split = (prop::collection::vec((value(kind), 0u32..5), 1..4), any::<bool>(), any::<bool>()).prop_map(
-        |(entries, by_age, salted)| {
+    let split = (prop::collection::vec((value(kind), weight()), 1..4), any::<bool>(), any::<bool>(), any::<bool>())
+        .prop_map(|(entries, by_age, salted, percent)| {
             let mut seen = Vec::new();
-            let entries: Vec<String> = entries
+            let entries: Vec<(String, u32)> = entries
                 .into_iter()
                 .filter(|(v, _)| {
                     !seen.contains(v) && {
@@ -105,13 +114,28 @@ fn outcome(kind: Kind) -> BoxedStrategy<String> {
                         true
                     }
                 })
-                .map(|(v, w)| format!("{v}: {}", w + 1))
+                .collect();
+            // Percentages: basis points from the weights, the last entry taking the rest.
+            let total: u64 = entries.iter().map(|(_, w)| u64::from(*w)).sum::<u64>().max(1);
+            let mut left = 10_000u64;
+            let entries: Vec<String> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, (v, w))| {
+                    if !percent {
+                        // At least one entry must weigh something.
+                        let w = if i == 0 { (*w).max(1) } else { *w };
+                        return format!("{v}: {w}");
+                    }
+                    let bp = if i + 1 == entries.len() { left } else { (u64::from(*w) * 10_000 / total).min(left) };
+                    left -= bp;
+                    format!("{v}: {}.{:02}%", bp / 100, bp % 100)
+                })
                 .collect();
             let by = if by_age { "user.age ?? 7" } else { "user.id" };
             let salt = if salted { r#" salt "s1""# } else { "" };
             format!("split by {by}{salt} {{ {} }}", entries.join(", "))
-        },
-    );
+        });
     prop_oneof![3 => value(kind), 1 => split].boxed()
 }
 
@@ -158,7 +182,7 @@ fn flag(index: usize, earlier: Vec<FlagSpec>) -> BoxedStrategy<FlagSpec> {
 }
 
 fn ruleset() -> impl Strategy<Value = String> {
-    // Up to four flags, each may require an earlier one.
+    // Four flags, each may require an earlier one.
     let f0 = flag(0, vec![]);
     f0.prop_flat_map(|a| {
         let earlier = vec![a.clone()];
@@ -168,7 +192,11 @@ fn ruleset() -> impl Strategy<Value = String> {
         let earlier = vec![a.clone(), b.clone()];
         (Just(a), Just(b), flag(2, earlier))
     })
-    .prop_map(|(a, b, c)| format!("{PRELUDE}{}{}{}", a.text, b.text, c.text))
+    .prop_flat_map(|(a, b, c)| {
+        let earlier = vec![a.clone(), b.clone(), c.clone()];
+        (Just(a), Just(b), Just(c), flag(3, earlier))
+    })
+    .prop_map(|(a, b, c, d)| format!("{PRELUDE}{}{}{}{}", a.text, b.text, c.text, d.text))
 }
 
 /// A context: each attribute present, absent, null or of the wrong type.

@@ -29,7 +29,7 @@ macro_rules! codes {
             pub fn severity(self) -> Severity {
                 match self { $( Code::$variant => Severity::$sev, )* }
             }
-            /// One line describing the code, for `vexil explain-code` style listings.
+            /// One line describing the code (also its rustdoc line), for listings of the catalogue.
             pub fn title(self) -> &'static str {
                 match self { $( Code::$variant => $title, )* }
             }

@@ -27,9 +27,19 @@ impl Timestamp {
         (Self::MIN.millis..=Self::MAX.millis).contains(&ms).then_some(Timestamp { millis: ms })
     }
 
+    pub const MS_PER_HOUR: i64 = MS_PER_HOUR;
+    /// UTC days have no leap seconds (RFC 3339 `:60` is rejected).
+    pub const MS_PER_DAY: i64 = MS_PER_DAY;
+
     /// Milliseconds since 1970-01-01T00:00:00Z.
     pub fn millis(self) -> i64 {
         self.millis
+    }
+
+    /// Midnight UTC of this instant's day (the date `vexil check --today` compares with).
+    pub fn start_of_day(self) -> Timestamp {
+        // Within MIN..=MAX: MIN is itself a midnight, so rounding down stays in range.
+        Timestamp { millis: self.millis.div_euclid(MS_PER_DAY) * MS_PER_DAY }
     }
 
     /// Strict RFC 3339:
