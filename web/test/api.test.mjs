@@ -221,3 +221,44 @@ test("evaluateAll, explain, version, flags and free", () => {
   ruleset.free();
   assert.throws(() => ruleset.evaluate("beta"));
 });
+
+test("parseTimestamp reads what evaluate accepts as `now`, and says why otherwise", () => {
+  assert.equal(vexil.parseTimestamp("2026-11-21T10:00:00Z"), "2026-11-21T10:00:00.000Z");
+  assert.equal(vexil.parseTimestamp("2026-11-21t11:30:00.1234+01:30"), "2026-11-21T10:00:00.123Z");
+  const ruleset = vexil.compile(SOURCE);
+  for (const text of ["2026-11-21", "2026-11-21 10:00:00Z", "2026-02-30T00:00:00Z", "2026-11-21T23:59:60Z", "soon", ""]) {
+    assert.throws(() => vexil.parseTimestamp(text), (e) => e instanceof TypeError && /invalid timestamp/.test(e.message), text);
+    // The same texts are refused as `now`.
+    assert.throws(() => ruleset.evaluate("beta", {}, { now: text }), TypeError, text);
+  }
+  assert.throws(() => vexil.parseTimestamp(1), TypeError);
+  assert.throws(() => vexil.parseTimestamp(new Date()), TypeError);
+  ruleset.free();
+});
+
+test("ruleset.schema lists the context attributes in declaration order", () => {
+  const ruleset = vexil.compile(`enum Plan { free, pro }
+context {
+  user.id: string
+  user.plan: Plan
+  user.tags: list<string>?
+  user.plans: list<Plan>
+  app.version: semver
+  request.ip: ip?
+}
+flag f: bool { owner "web" default false rule r: when user.plan == pro => true }
+`);
+  assert.deepEqual(ruleset.schema, [
+    { path: "user.id", type: "string", optional: false },
+    { path: "user.plan", type: "Plan", optional: false, members: ["free", "pro"] },
+    { path: "user.tags", type: "list<string>", optional: true },
+    { path: "user.plans", type: "list<Plan>", optional: false, members: ["free", "pro"] },
+    { path: "app.version", type: "semver", optional: false },
+    { path: "request.ip", type: "ip", optional: true },
+  ]);
+  assert.deepEqual(vexil.compile(`flag f: bool { owner "web" default false }`).schema, []);
+  // A fresh array each time: callers may change it.
+  ruleset.schema.pop();
+  assert.equal(ruleset.schema.length, 6);
+  ruleset.free();
+});

@@ -12,8 +12,12 @@
 //! - `compile(source)` → `Ruleset`, or throws an `Error` whose `diagnostics`
 //!   is the array `vexil check --format json` prints (without `file`);
 //! - `check(source, { today }?)` → `{ diagnostics }`, never throws for any source;
+//! - `analyze(source, { today }?)` → `{ diagnostics, ruleset? }`, never throws;
+//! - `parseTimestamp(text)` → the instant as decisions report `now`, or throws a
+//!   `TypeError` (what `evaluate` accepts as `now`);
 //! - `ruleset.evaluate(flagKey, context?, { now }?)`, `ruleset.evaluateAll(context?, { now }?)`,
-//!   `ruleset.explain(flagKey, context?, { now }?)`, `ruleset.version`, `ruleset.flags`, `ruleset.free()`.
+//!   `ruleset.explain(flagKey, context?, { now }?)`, `ruleset.version`, `ruleset.flags`,
+//!   `ruleset.schema`, `ruleset.free()`.
 //!
 //! Conversions at the boundary (the only logic here):
 //!
@@ -119,6 +123,16 @@ pub fn analyze(
     Ok(result.into())
 }
 
+/// Reads an RFC 3339 timestamp exactly as `evaluate` reads a `now` string
+/// (`Timestamp::parse_rfc3339`): returns the instant in the form decisions
+/// report it (UTC, milliseconds: `2026-11-21T10:00:00.000Z`); throws a
+/// `TypeError` saying why when the text is not one (or is not a string).
+#[wasm_bindgen(js_name = parseTimestamp)]
+pub fn parse_timestamp(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<String, JsValue> {
+    let text = text.as_string().ok_or_else(|| type_error("a timestamp must be an RFC 3339 string"))?;
+    Timestamp::parse_rfc3339(&text).map(Timestamp::to_iso_string).map_err(|error| type_error(&error.to_string()))
+}
+
 /// The checker's date from `{today}`: the current UTC date when absent,
 /// none (no expiry warnings) when `null`.
 fn today_option(options: Option<JsCheckOptions>) -> Result<Option<vexil::Timestamp>, JsValue> {
@@ -157,6 +171,13 @@ impl Ruleset {
             }
         }
         Ok(array)
+    }
+
+    /// The context schema: every declared attribute, in declaration order,
+    /// as `{ path, type, optional, members? }` (see [`AttrInfo`]).
+    #[wasm_bindgen(getter, unchecked_return_type = "AttrInfo[]")]
+    pub fn schema(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.attributes()?)
     }
 
     /// Decides one flag. Bad contexts give `ERROR` decisions, never exceptions.
@@ -224,6 +245,31 @@ impl Ruleset {
 }
 
 impl Ruleset {
+    /// The schema, read from the checked program of the ruleset's source.
+    ///
+    /// `vexil::Ruleset` keeps its schema private, so this checks the source
+    /// again (deterministic: a source that compiled checks to the same
+    /// program; `today: None` only drops expiry warnings). It runs when a
+    /// caller asks (the playground's "Fill from schema"), never per decision.
+    /// Once the facade's `Ruleset` exposes the schema, this becomes a getter.
+    fn attributes(&self) -> Result<Vec<AttrInfo>, JsValue> {
+        let checked = vexil::check(self.inner.source(), &CheckOptions { today: None });
+        let program = checked.program.ok_or_else(|| Error::new("the ruleset's source no longer checks"))?;
+        // The enum a type names: built-in type names cannot name an enum (E0100),
+        // so a type written as an enum's name is that enum.
+        let members = |name: String| program.enums.iter().find(|e| e.name == name).map(|e| e.members.clone());
+        Ok(program
+            .attrs
+            .iter()
+            .map(|attr| AttrInfo {
+                path: attr.path.clone(),
+                ty: program.type_name(&attr.ty),
+                optional: attr.optional,
+                members: members(program.type_name(attr.ty.element().unwrap_or(&attr.ty))),
+            })
+            .collect())
+    }
+
     fn context(&self, context: Option<&JsContext>) -> Result<Context, String> {
         let Some(context) = context else {
             return Ok(self.inner.empty_context());
@@ -247,6 +293,21 @@ impl Ruleset {
         }
         Ok(decoded)
     }
+}
+
+/// One context attribute (`ruleset.schema`): the JSON `AttrInfo` of types.d.ts.
+#[derive(Debug, Serialize)]
+pub struct AttrInfo {
+    /// The dotted path, `user.id`: nested objects in the context.
+    pub path: String,
+    /// The type as written: `string`, `list<int>`, an enum's name.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Declared with `?`.
+    pub optional: bool,
+    /// The members of the enum, for an enum or a list of an enum, in declaration order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
 }
 
 #[wasm_bindgen(module = "/js/context.js")]

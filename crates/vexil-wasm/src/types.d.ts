@@ -66,6 +66,22 @@ export interface FlagInfo {
   on_error_variant: string;
 }
 
+/**
+ * One declared context attribute (`ruleset.schema`), in declaration order.
+ * `type` is written as in the ruleset: `"bool"`, `"int"`, `"float"`,
+ * `"string"`, `"semver"`, `"timestamp"`, `"ip"`, an enum's name, or
+ * `list<T>` of one of these.
+ */
+export interface AttrInfo {
+  /** The dotted path, `user.id`: nested objects in the context. */
+  path: string;
+  type: string;
+  /** Declared with `?` (read only under a `has` guard or with `??`). */
+  optional: boolean;
+  /** The enum's members in declaration order, for an enum or a list of an enum. */
+  members?: string[];
+}
+
 export type Severity = "error" | "warning";
 
 /** One diagnostic, as `vexil check --format json` prints it (without `file`). */

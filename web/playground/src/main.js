@@ -2,7 +2,7 @@
 // decide every flag against a context and `now`, and see why each flag
 // decided what it did. Everything runs in the browser on the wasm package
 // (web/pkg, built by `cargo xtask build-js`); nothing is sent anywhere.
-import init, { analyze } from "../../pkg/vexil.js";
+import init, { analyze, parseTimestamp } from "../../pkg/vexil.js";
 import { basicSetup } from "codemirror";
 import { EditorView, keymap } from "@codemirror/view";
 import { EditorState, Compartment } from "@codemirror/state";
@@ -242,8 +242,14 @@ function refresh() {
   document.dispatchEvent(new CustomEvent("vexil:refreshed", { detail: { ms: app.lastRefreshMs } }));
 }
 
+/** Whether `evaluate` accepts the text as `now` (the package's own RFC 3339 reader decides). */
 function isRfc3339(text) {
-  return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text) && !isNaN(Date.parse(text));
+  try {
+    parseTimestamp(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readContext() {
@@ -648,17 +654,17 @@ function currentInstant() {
 
 // ------------------------------------------------------------------ examples, sharing
 
-function contextSkeleton(source) {
-  const enums = new Map();
-  for (const m of source.matchAll(/\benum\s+([A-Za-z_]\w*)\s*\{([^}]*)\}/g)) {
-    enums.set(m[1], m[2].split(",").map((s) => s.trim()).filter(Boolean));
-  }
-  const block = /\bcontext\s*\{([^}]*)\}/.exec(source.replace(/\/\/[^\n]*/g, ""));
+/**
+ * A context with a sample value for every attribute of the ruleset's schema
+ * (`ruleset.schema`, from the package): the last ruleset that compiled, when
+ * the editor has errors.
+ */
+function contextSkeleton(ruleset) {
   const context = {};
-  if (!block) return context;
-  const sample = (type) => {
+  if (!ruleset) return context;
+  const sample = (type, members) => {
     const list = /^list<(.+)>$/.exec(type);
-    if (list) return [sample(list[1])];
+    if (list) return [sample(list[1], members)];
     switch (type) {
       case "string": return "";
       case "int": return 0;
@@ -667,24 +673,31 @@ function contextSkeleton(source) {
       case "semver": return "1.0.0";
       case "timestamp": return currentInstant();
       case "ip": return "192.0.2.1";
-      default: return enums.get(type)?.[0] ?? "";
+      default: return members?.[0] ?? "";
     }
   };
-  for (const m of block[1].matchAll(/([A-Za-z_][\w.]*)\s*:\s*([\w<>]+)(\?)?/g)) {
-    const path = m[1].split(".");
+  for (const attr of ruleset.schema) {
+    const path = attr.path.split(".");
     let node = context;
     for (const key of path.slice(0, -1)) node = node[key] = typeof node[key] === "object" ? node[key] : {};
-    node[path.at(-1)] = sample(m[2]);
+    node[path.at(-1)] = sample(attr.type, attr.members);
   }
   return context;
 }
 
+/** Loads a ruleset, a context (or, when `contextText` is null, a skeleton of the ruleset's schema), `now` and a selected flag. */
 function load(source, contextText, now, flag) {
   setDoc(rulesetView, source);
-  setDoc(contextView, contextText);
+  setDoc(contextView, contextText ?? "{}");
   $("#now").value = now ?? currentInstant();
   app.selected = flag ?? null;
   refresh();
+  if (contextText == null) {
+    // The skeleton of this source's schema; a source that does not compile gets `{}`.
+    const compiled = app.rulesetSource === source ? app.ruleset : null;
+    setDoc(contextView, JSON.stringify(contextSkeleton(compiled), null, 2));
+    refresh();
+  }
 }
 
 function loadExample(name) {
@@ -807,8 +820,8 @@ function buildPicker(served) {
 function loadServed(ruleset) {
   const base = ruleset.name.replace(/^.*\//, "").replace(/\.vx$/, "");
   const example = EXAMPLES[base];
-  const context = example && example.source === ruleset.source ? example.context : contextSkeleton(ruleset.source);
-  load(ruleset.source, JSON.stringify(context, null, 2), undefined, example?.flag);
+  const context = example && example.source === ruleset.source ? JSON.stringify(example.context, null, 2) : null;
+  load(ruleset.source, context, undefined, example?.flag);
 }
 
 // ------------------------------------------------------------------ start
@@ -825,7 +838,7 @@ async function main() {
   $("#share").addEventListener("click", share);
   $("#share-close").addEventListener("click", () => ($("#share-box").hidden = true));
   $("#fill-context").addEventListener("click", () => {
-    const merged = mergeMissing(app.contextError ? {} : app.context, contextSkeleton(rulesetView.state.doc.toString()));
+    const merged = mergeMissing(app.contextError ? {} : app.context, contextSkeleton(app.ruleset));
     setDoc(contextView, JSON.stringify(merged, null, 2));
     refresh();
   });
@@ -856,7 +869,7 @@ function mergeMissing(target, defaults) {
 }
 
 // For the browser tests and the curious: the editors and the live state.
-window.vexilPlayground = { app, rulesetView, contextView, refresh, shareFragment, setDoc, engine: { analyze } };
+window.vexilPlayground = { app, rulesetView, contextView, refresh, shareFragment, setDoc, engine: { analyze, parseTimestamp } };
 
 main().catch((error) => {
   $("#timing").textContent = `The playground could not start: ${error.message ?? error}`;

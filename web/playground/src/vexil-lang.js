@@ -2,13 +2,18 @@
 // (LANGUAGE.md §2). Clause words and type names are keywords only in their
 // positions; the tokenizer approximates that with the previous token.
 import { StreamLanguage } from "@codemirror/language";
+import * as words from "./vexil-words.js";
 
-const RESERVED = new Set(["enum", "context", "segment", "flag", "rule", "when", "split", "by", "salt"]);
-const WORD_OPS = new Set(["and", "or", "not", "in", "contains", "starts_with", "ends_with", "matches"]);
-const ATOMS = new Set(["true", "false", "now"]);
-const CLAUSES = new Set(["description", "kind", "owner", "expires", "state", "off", "default", "on_error", "requires"]);
-const TYPES = new Set(["bool", "int", "float", "string", "semver", "timestamp", "ip", "list"]);
-const FUNCTIONS = new Set(["has", "lower", "upper", "len", "float", "semver", "timestamp", "hours_since", "days_since"]);
+const RESERVED = new Set(words.KEYWORDS);
+const WORD_OPS = new Set(words.WORD_OPS);
+const ATOMS = new Set(words.ATOMS);
+const CLAUSES = new Set(words.CLAUSES);
+const TYPES = new Set(words.TYPES);
+const FUNCTIONS = new Set(words.FUNCTIONS);
+// Longest first, so that `<=` is one token and not `<` then `=`.
+const OPERATOR = new RegExp(
+  `^(${[...words.SYMBOLS].sort((a, b) => b.length - a.length).map((s) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|")})`,
+);
 
 function startState() {
   return { inComment: false, afterColon: false, lineStart: true, afterDot: false };
@@ -53,7 +58,7 @@ function token(stream, state) {
   if (stream.match(/^\d{4}-\d{2}-\d{2}\b/)) return "special(literal)";
   if (stream.match(/^\d+(\.\d+)?%/)) return "unit";
   if (stream.match(/^\d+(\.\d+([eE][+-]?\d+)?)?/)) return "number";
-  if (stream.match(/^(=>|==|!=|<=|>=|\?\?|[<>+\-*/%!?])/)) {
+  if (stream.match(OPERATOR)) {
     state.afterColon = false;
     return "operator";
   }

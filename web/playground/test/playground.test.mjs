@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -263,6 +263,87 @@ test("a shared link restores the same state", async () => {
   assert.deepEqual(other.errors, []);
   await shot(other, "07-shared-link-opened");
   await other.close();
+});
+
+test("Fill from schema adds the attributes of the last ruleset that compiled (ruleset.schema)", async () => {
+  page ??= await openPage(); // when run alone (--test-name-pattern)
+  await page.selectOption("#example", "example:checkout");
+  await settled(page);
+  await replaceText(page, "#context-editor", '{"user": {"id": "u-1", "beta": true}, "extra": 1}');
+  // An error in the editor: the schema is the last good ruleset's.
+  await page.evaluate(() => {
+    const view = window.vexilPlayground.rulesetView;
+    view.dispatch({ changes: { from: view.state.doc.length, insert: "\nflag broken: bool {" } });
+  });
+  await page.waitForSelector("#problems-summary.bad");
+  await settled(page);
+  await page.click("#fill-context");
+  await settled(page);
+  const context = JSON.parse(await page.evaluate(() => window.vexilPlayground.contextView.state.doc.toString()));
+  assert.deepEqual(context, {
+    user: { id: "u-1", beta: true, email: "", country: "" },
+    extra: 1,
+    client: { platform: "web", version: "1.0.0" },
+    request: { ip: "192.0.2.1" },
+  });
+  assert.deepEqual(page.errors, []);
+});
+
+test("a ruleset from vexil serve that is not an example opens with a context skeleton of its schema", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vexil-served-"));
+  const file = join(dir, "skeleton.vx");
+  writeFileSync(
+    file,
+    `// Comments and two-line declarations are the package's business, not the page's.
+enum Tier { bronze, silver }
+context {
+  account.tier: Tier   // the first member is the sample
+  account.tags: list<Tier>?
+  account.seats: int
+  account.ratio: float
+  account.since: timestamp
+}
+flag f: bool { owner "me" default false rule r: when account.seats > 3 => true }
+`,
+  );
+  const served = await startServer([file]);
+  try {
+    const other = await openPage(served.url);
+    await settled(other);
+    const context = JSON.parse(await other.evaluate(() => window.vexilPlayground.contextView.state.doc.toString()));
+    assert.match(context.account.since, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.deepEqual({ ...context, account: { ...context.account, since: "…" } }, {
+      account: { tier: "bronze", tags: ["bronze"], seats: 0, ratio: 0.5, since: "…" },
+    });
+    assert.deepEqual(await decisionRows(other), [["f", "false", "false", "DEFAULT", "", ""]]);
+    assert.deepEqual(other.errors, []);
+    await other.close();
+  } finally {
+    const exited = new Promise((resolve) => served.child.on("exit", resolve));
+    served.child.kill("SIGINT");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an invalid now is reported (the package's RFC 3339 reader decides) and the current time is used", async () => {
+  page ??= await openPage(); // when run alone (--test-name-pattern)
+  const message = "`now` must be an RFC 3339 instant, e.g. 2026-11-21T10:00:00Z";
+  // The second is what `evaluate` refuses although Date.parse reads it.
+  for (const text of ["tomorrow", "2026-11-21 10:00:00Z", "2026-02-30T10:00:00Z"]) {
+    await page.fill("#now", text);
+    await page.waitForFunction((text) => window.vexilPlayground.app.nowText === text, text);
+    assert.equal(await page.textContent("#now-status"), message, text);
+    assert.equal(await page.$eval("#now", (input) => input.classList.contains("invalid")), true);
+    assert.match(await page.textContent("#decisions-banner"), /the current time is used/);
+  }
+  await page.fill("#now", "2027-02-01T09:30:00+01:00");
+  await page.waitForFunction(() => window.vexilPlayground.app.nowText === "2027-02-01T09:30:00+01:00");
+  assert.equal(await page.textContent("#now-status"), "");
+  assert.match(await page.textContent("#version"), /now 2027-02-01T08:30:00\.000Z/);
+  await page.fill("#now", "2027-02-01T09:30:00Z");
+  await page.waitForFunction(() => window.vexilPlayground.app.nowText === "2027-02-01T09:30:00Z");
+  assert.deepEqual(page.errors, []);
 });
 
 /** A valid ruleset of about `lines` lines: a context block and many flags. */

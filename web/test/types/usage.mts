@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` (never run): the package's TypeScript types
 // describe what a frontend writes. `@ts-expect-error` lines must stay errors.
-import init, { check, compile } from "../../pkg/vexil.js";
-import type { CompileError, Context, Decision, DecisionSet, Diagnostic, ErrorCode, Explanation, FlagInfo, FlagValue, Reason, Ruleset } from "../../pkg/vexil.js";
+import init, { check, compile, parseTimestamp } from "../../pkg/vexil.js";
+import type { AttrInfo, CompileError, Context, Decision, DecisionSet, Diagnostic, ErrorCode, Explanation, FlagInfo, FlagValue, Reason, Ruleset } from "../../pkg/vexil.js";
 import { OpenFeature } from "@openfeature/web-sdk";
 import { VexilProvider } from "../../openfeature/provider.mjs";
 
@@ -20,6 +20,9 @@ const why: Explanation = ruleset.explain("beta", context);
 const rule: string = why.rules[0]?.condition.text ?? "";
 const flags: FlagInfo[] = ruleset.flags;
 const version: string = ruleset.version;
+const schema: AttrInfo[] = ruleset.schema;
+const members: string[] | undefined = schema[0]?.members;
+const now: string = parseTimestamp("2026-01-01T00:00:00Z");
 const diagnostics: Diagnostic[] = check("flag", { today: null }).diagnostics;
 const line: number = diagnostics[0]?.line ?? 0;
 try {
@@ -32,9 +35,13 @@ try {
 const wrong: Reason = "MAYBE";
 // @ts-expect-error: `now` is a Date or a string
 ruleset.evaluate("beta", {}, { now: 5 });
+// @ts-expect-error: the schema is read-only
+ruleset.schema = [];
+// @ts-expect-error: parseTimestamp takes the text
+parseTimestamp(new Date());
 // @ts-expect-error: the decision has no `values` field
 console.log(decision.values);
 await OpenFeature.setProviderAndWait(new VexilProvider(ruleset, { targetingKeyPath: "user.id" }));
 const enabled: boolean = OpenFeature.getClient().getBooleanValue("beta", false);
 ruleset.free();
-console.log(reason, code, later, first, rule, flags, version, line, wrong, enabled);
+console.log(reason, code, later, first, rule, flags, version, schema, members, now, line, wrong, enabled);
