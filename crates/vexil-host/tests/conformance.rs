@@ -62,7 +62,10 @@ fn conformance_vectors_pass_through_wasmtime_and_equal_native() {
             }
             (native, hosted) => return Err(format!("native {:?} vs wasmtime {:?}", native.err(), hosted.err())),
         };
-        Ok(records.iter().map(|r| ExpectedDiagnostic { code: r.code.clone(), line: r.line, column: r.column }).collect())
+        Ok(records
+            .iter()
+            .map(|r| ExpectedDiagnostic { code: r.code.clone(), line: r.line, column: r.column })
+            .collect())
     })
     .unwrap();
     if let Err(problem) = vexil_conformance::verify_counts("wasmtime", &tally) {

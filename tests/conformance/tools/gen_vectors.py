@@ -1477,7 +1477,12 @@ def context() -> dict:
         # int decoding.
         ("int_three", u(n=3), T), ("int_three", u(n=3.0), T), ("int_three", u(n=4), F),
         ("int_three", u(n=3.5), E_IC), ("int_three", u(n="3"), E_IC), ("int_three", u(n=1e19), E_IC),
-        ("int_three", u(n=9223372036854775808), E_IC), ("int_three", u(n=-9223372036854777856), E_IC),  # the next double below -2^63: JSON integers beyond i64 read as doubles, as in JavaScript
+        # LANGUAGE.md §7: an integer literal beyond i64 is read as the nearest double, accepted
+        # for int when that double is integral and in [-2^63, 2^63). 9223372036854775808 is the
+        # double 2^63 (out of range); -9223372036854777856 is the next double below -2^63.
+        ("int_three", u(n=9223372036854775808), E_IC), ("int_three", u(n=-9223372036854777856), E_IC),
+        # ... and -9223372036854775809 rounds to the double -2^63, which is i64::MIN: a valid
+        # int (not INVALID_CONTEXT), just not 3. numbers.json pins it equal to i64::MIN.
         ("int_three", u(n=-9223372036854775809), F),
         ("int_three", u(n=MAX), F), ("int_three", u(n=MIN), F), ("int_three", u(n=True), E_IC),
         ("int_three", u(n=None), E_IC), ("int_three", u(n=[3]), E_IC),
@@ -1593,7 +1598,10 @@ def numbers() -> dict:
         ("is_2_62", {"n": raw("4611686018427388000.0")}, T),   # the same double, 2^62
         ("is_2_62", {"n": "4611686018427387904"}, E_IC),
         ("is_min", {"n": -9223372036854775808}, T),
-        ("is_min", {"n": -9223372036854775809}, T),           # beyond i64: the double -2^63
+        # Beyond i64, so (§7, exactly) read as the nearest double: -2^63 (the gap between doubles
+        # there is 2048), which is i64::MIN and accepted. Not INVALID_CONTEXT: the literal is
+        # out of range, the double it denotes is not.
+        ("is_min", {"n": -9223372036854775809}, T),
         ("is_min", {"n": raw("-9.223372036854775808e18")}, T),
         ("is_min", {"n": raw("-9223372036854775808.0")}, T),
         ("is_min", {"n": -9223372036854777856}, E_IC),        # the next double below -2^63
@@ -1791,16 +1799,24 @@ def splits() -> dict:
 # diagnostics/*.json
 # =============================================================================
 #
-# Each entry: (name, ruleset, [(code, anchor, occurrence)]). The expected code and
-# the token each diagnostic starts at are chosen by hand from LANGUAGE.md sections
-# 2-8 and the catalogue in crates/vexil-syntax/src/diagnostic.rs; the script only
-# turns the anchor (the `occurrence`-th, 0-based, occurrence of a substring) into
-# a 1-based line and a column counted in Unicode scalars. Position conventions
-# (see README): names -> the name token; a bad literal -> the literal; a binary
-# expression -> its first operand; a chained comparison -> the second operator;
-# split weight sums / mixes -> the `split` keyword; a cycle -> the reference that
-# closes it; duplicates -> the second occurrence; missing default / owner -> the
-# flag's name; an unreachable rule -> its `rule` keyword.
+# Each entry: (name, ruleset, [(code, anchor, occurrence[, offset])]). The expected
+# code and the token each diagnostic starts at are chosen by hand from LANGUAGE.md
+# sections 2-8 and the catalogue in crates/vexil-syntax/src/diagnostic.rs; the
+# script only turns the anchor (the `occurrence`-th, 0-based, occurrence of a
+# substring, plus `offset` scalars into it, so an anchor can show the token's
+# surroundings) into a 1-based line and a column counted in Unicode scalars. Where §8 does not fix
+# the position, the conventions are those of docs/semantics.md ("Diagnostic
+# positions", with the reason for each) and the README: a name problem -> the name;
+# a bad literal -> the literal; a duplicate -> its second occurrence; missing
+# default / owner, unused segment -> the declaration's name; a cycle (E0106,
+# E0107) -> the name of its first declaration in source order, once per cycle;
+# operands an operator cannot take (E0200, E0201) -> the operator; a part that
+# disagrees with a type fixed elsewhere (function argument, list element, `??`
+# fallback) -> that part; a chained comparison -> the second operator; split
+# weight sums (E0300, E0302) -> the `split` keyword; mixed weights (E0301) -> the
+# first weight whose kind differs from the split's first weight; a zero-weight
+# entry -> the entry; an unreachable rule -> its `rule` keyword; an expired flag
+# (W0002) -> its `expires` clause (the keyword).
 
 CTX = """context {
   user.id: string
@@ -1839,16 +1855,28 @@ DIAGNOSTICS = [
      "  owner \"t\"\n  default 0\n}\n", [("E0100", "dup", 1)]),
     ("flag_named_like_enum", "enum Mode { a, b }\n\nflag g: Mode {\n  owner \"t\"\n  default a\n}\n\n"
      "flag Mode: bool {\n  owner \"t\"\n  default false\n}\n", [("E0100", "Mode", 2)]),
+    # A cycle: the name in its first declaration (source order), not the reference closing it.
     ("segment_cycle", one_flag(rule("loop"), pre="segment loop = user.n > 1 and loop\n\n"),
-     [("E0106", "loop =", 0)]),
+     [("E0106", "segment loop", 0, len("segment "))]),
+    # `beta` is declared first (and sorts after `alpha`): source order, not name order.
+    ("segment_cycle_two", one_flag(rule("alpha"), pre="segment beta = alpha and user.n > 1\n\n"
+                                   "segment alpha = beta or user.n < 0\n\n"),
+     [("E0106", "segment beta", 0, len("segment "))]),
     ("prerequisite_cycle", "flag p: bool {\n  owner \"t\"\n  requires p == true\n  default false\n}\n",
-     [("E0107", "p: bool", 0)]),
+     [("E0107", "flag p", 0, len("flag "))]),
+    ("prerequisite_cycle_two", "flag zed: bool {\n  owner \"t\"\n  requires amy == true\n  default false\n}\n\n"
+     "flag amy: bool {\n  owner \"t\"\n  requires zed == true\n  default true\n}\n",
+     [("E0107", "flag zed", 0, len("flag "))]),
     ("unknown_prerequisite", "flag p: bool {\n  owner \"t\"\n  requires nope == true\n  default false\n}\n",
      [("E0109", "nope", 0)]),
     ("unknown_member_value", "enum Plan { free, pro }\n\nflag f: Plan {\n  owner \"t\"\n  default platinum\n}\n",
      [("E0110", "platinum", 0)]),
-    ("type_mismatch", one_flag(rule("user.id == 5")), [("E0200", "== 5", 0)]),
-    ("int_float_mix", one_flag(rule("1 + user.f > 2.0")), [("E0201", "+ user.f", 0)]),
+    # Operands an operator cannot take: the operator (not the first operand, whose start
+    # `user.n + user.id > 1` shares with the enclosing `>`).
+    ("type_mismatch", one_flag(rule("user.id == 5")), [("E0200", "user.id == 5", 0, len("user.id "))]),
+    ("type_mismatch_arithmetic", one_flag(rule("user.n + user.id > 1")),
+     [("E0200", "user.n + user.id", 0, len("user.n "))]),
+    ("int_float_mix", one_flag(rule("1 + user.f > 2.0")), [("E0201", "1 + user.f", 0, len("1 "))]),
     ("argument_count", one_flag(rule('lower(user.id, user.id) == "x"')), [("E0202", "lower", 0)]),
     ("condition_not_bool", one_flag(rule("user.n")), [("E0203", "user.n =>", 0)]),
     ("wrong_value_type", one_flag('  owner "t"\n  default 5\n', head="flag f: string {"),
@@ -1874,7 +1902,14 @@ DIAGNOSTICS = [
      [("E0300", "split", 0)]),
     ("mixed_weights", one_flag('  owner "t"\n  default false\n'
                                '  rule r: when true => split by user.id { true: 50%, false: 50 }\n'),
-     [("E0301", "50 }", 0)]),
+     [("E0301", "false: 50 }", 0, len("false: "))]),
+    # The first weight sets the kind; the first weight of the other kind is reported (once),
+    # and a mixed split gets no sum diagnostic.
+    ("mixed_weights_multiline", one_flag('  owner "t"\n  default 0\n'
+                                         '  rule r: when true => split by user.id {\n'
+                                         '    1: 50,\n    2: 25%,\n    3: 25%\n  }\n',
+                                         head="flag f: int {"),
+     [("E0301", "2: 25%", 0, len("2: "))]),
     ("weight_sum_too_large", one_flag('  owner "t"\n  default false\n'
                                       '  rule r: when true => split by user.id { true: 2147483647, false: 1 }\n'),
      [("E0302", "split", 0)]),
@@ -1901,7 +1936,7 @@ DIAGNOSTICS = [
                                   '  rule big: when user.n > 9 => 2\n', head="flag f: int {"),
      [("W0001", "rule big", 0)]),
     ("expired", 'flag old: bool {\n  owner "t"\n  expires 2020-01-01\n  default false\n}\n',
-     [("W0002", "expires", 0)]),
+     [("W0002", "expires 2020-01-01", 0)]),   # the clause (its keyword), not the date
     ("missing_owner", "flag lonely: bool {\n  default false\n}\n", [("W0003", "lonely", 0)]),
     ("unused_segment", one_flag('  owner "t"\n  default false\n', pre="segment idle = user.n > 1\n\n"),
      [("W0004", "idle", 0)]),
@@ -1912,11 +1947,14 @@ DIAGNOSTICS = [
 ]
 
 
-def line_column(source: str, anchor: str, occurrence: int) -> tuple[int, int]:
+def line_column(source: str, anchor: str, occurrence: int, offset: int = 0) -> tuple[int, int]:
+    """Line and column of the anchor's `occurrence`-th match, `offset` scalars into it."""
     start = -1
     for _ in range(occurrence + 1):
         start = source.find(anchor, start + 1)
         assert start >= 0, (anchor, occurrence)
+    assert 0 <= offset < len(anchor), (anchor, offset)
+    start += offset
     before = source[:start]
     line = before.count("\n") + 1
     column = len(before) - (before.rfind("\n") + 1) + 1  # scalars: Python str indexes code points
@@ -1933,8 +1971,8 @@ def write_diagnostics() -> list[str]:
     names = []
     for name, source, expected in DIAGNOSTICS:
         diags = []
-        for code, anchor, occ in expected:
-            line, column = line_column(source, anchor, occ)
+        for code, anchor, occ, *offset in expected:
+            line, column = line_column(source, anchor, occ, *offset)
             diags.append({"code": code, "line": line, "column": column})
         diags.sort(key=lambda d: (d["line"], d["column"], d["code"]))
         doc = {"name": name, "ruleset": source, "diagnostics": diags}

@@ -2,7 +2,9 @@
 // Debian Chromium, driven by playwright-core. A tiny static server on
 // 127.0.0.1 serves web/ and tests/conformance/ (`.wasm` as application/wasm)
 // plus /native.json, the native CLI's decisions for the same requests.
-// Records tests/conformance/counts/chromium.txt (VEXIL_UPDATE_COUNTS=1 rewrites it).
+// Records tests/conformance/counts/chromium.txt, evaluation and diagnostic
+// vectors (VEXIL_UPDATE_COUNTS=1 rewrites it); passes only when every vector
+// of the corpus passed.
 
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -11,8 +13,9 @@ import { extname, join, normalize } from "node:path";
 
 import { chromium } from "playwright-core";
 
+import { corpusSize, coverageProblems } from "../lib/conformance.mjs";
 import { generate } from "../lib/differential.mjs";
-import { checkCounts, nativeDecisions, nativeLinesFor, repoRoot, vexilBin } from "../lib/native.mjs";
+import { checkCounts, loadCorpusFile, nativeDecisions, nativeLinesFor, repoRoot, vexilBin } from "../lib/native.mjs";
 
 /** The Chromium sample of the differential test (the page regenerates the same cases from the seed). */
 const DIFFERENTIAL = { seed: 20261201, rulesets: 12, contexts: 25 };
@@ -93,7 +96,7 @@ async function main() {
     console.log(`Chromium ${await page.evaluate(() => navigator.userAgent)}`);
     if (result.error) throw new Error(result.error);
     process.stdout.write(result.summary);
-    console.log(`${result.nativeCompared} decisions compared with native; ${result.diagnostics} diagnostic vectors`);
+    console.log(`${result.nativeCompared} decisions compared with native; ${result.diagnosticsPassed} diagnostic vectors passed`);
     console.log(`latency (reported, not a test): ${result.microsPerDecision.toFixed(2)} µs per decision, 10-attribute context`);
     for (const failure of result.failures.slice(0, 20)) console.log(`FAIL ${failure}`);
     const diff = result.differential;
@@ -110,6 +113,9 @@ async function main() {
     console.log(`examples/browser/index.html: ${exampleOk ? "evaluates" : `FAILED:\n${example}`}`);
     const counts = checkCounts("chromium", result.summary);
     if (counts) console.log(counts);
+    // Every vector of the corpus, counted here from the files (not by the page).
+    const coverage = coverageProblems(result, await corpusSize(async (p) => loadCorpusFile(p)));
+    for (const problem of coverage) console.log(`FAIL ${problem}`);
     failed =
       !exampleOk ||
       result.failures.length > 0 ||
@@ -117,7 +123,7 @@ async function main() {
       counts !== null ||
       (bin && (!diff || diff.mismatches.length > 0 || diff.compileFailures > 0 || diff.cases < 1000)) ||
       (bin && result.nativeCompared !== result.passed) ||
-      result.passed < 300;
+      coverage.length > 0;
   } finally {
     await context.close();
     cleanup();

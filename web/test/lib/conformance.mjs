@@ -6,7 +6,10 @@
 // `compare_decision` (crates/vexil-conformance), and, when the native CLI's
 // decisions are given (`native`: per vector file, the JSON lines that
 // `vexil eval RULESET --requests FILE` printed for the same contexts and
-// `now`), with those field for field, `error_message` included.
+// `now`), with those field for field, `error_message` included. Every
+// diagnostic vector is checked through `check` (codes, lines, columns of all
+// errors and warnings). The summary (the counts file's text) has a line per
+// evaluation file, `total:` for them, and `diagnostics: PASSED/TOTAL`.
 
 import { compareDecision, parseRaw, show, stringifyRaw, toJs } from "./json.mjs";
 
@@ -48,23 +51,50 @@ export async function runCorpus({ compile, check, load, native }) {
   const lines = perFile.map(([path, ok, total]) => `${path}: ${ok}/${total}`);
   lines.push(`total: ${passed}/${passed + failures.length}`);
 
+  // Diagnostic vectors: every diagnostic (errors and warnings), checked with the vector's `today`.
   const diagnosticFailures = [];
+  let diagnosticsPassed = 0;
   for (const path of index.diagnostics ?? []) {
     const file = JSON.parse(await load(path));
     const { diagnostics } = check(file.ruleset, { today: file.today ?? null });
     const got = diagnostics.map(({ code, line, column }) => ({ code, line, column }));
     if (JSON.stringify(got) !== JSON.stringify(file.diagnostics)) {
       diagnosticFailures.push(`${path} (${file.name}): got ${JSON.stringify(got)}, expected ${JSON.stringify(file.diagnostics)}`);
+    } else {
+      diagnosticsPassed++;
     }
   }
+  lines.push(`diagnostics: ${diagnosticsPassed}/${diagnosticsPassed + diagnosticFailures.length}`);
   return {
     summary: lines.join("\n") + "\n",
     passed,
     failures,
     nativeCompared,
-    diagnostics: (index.diagnostics ?? []).length,
+    diagnosticsPassed,
     diagnosticFailures,
   };
+}
+
+/**
+ * The size of the corpus, read from its files (not from a run): evaluation cases
+ * and diagnostic vectors. A runner passes only when it passed all of them.
+ * @param {(path: string) => Promise<string>} load
+ */
+export async function corpusSize(load) {
+  const index = JSON.parse(await load("index.json"));
+  let cases = 0;
+  for (const path of index.evaluation) cases += JSON.parse(await load(path)).cases.length;
+  return { cases, diagnostics: (index.diagnostics ?? []).length };
+}
+
+/** Problems with a run's coverage against `corpusSize`: an empty list when every vector passed. */
+export function coverageProblems(result, size) {
+  const problems = [];
+  if (result.passed !== size.cases) problems.push(`${result.passed} evaluation cases passed; the corpus holds ${size.cases}`);
+  if (result.diagnosticsPassed !== size.diagnostics) {
+    problems.push(`${result.diagnosticsPassed} diagnostic vectors passed; the corpus holds ${size.diagnostics}`);
+  }
+  return problems;
 }
 
 /**
