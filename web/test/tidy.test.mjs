@@ -8,10 +8,9 @@
 //   lists (built-in type names, functions).
 // - The hand-written TypeScript declarations (crates/vexil-wasm/src/types.d.ts)
 //   against the serde boundary types: every field of every serialised struct
-//   of crates/vexil-eval/src/decision.rs, DiagnosticRecord
-//   (crates/vexil-syntax/src/diagnostic.rs) and the wasm package's own
-//   (crates/vexil-wasm/src/lib.rs), with its JSON name, optionality, type and
-//   order; every variant string of Reason, ErrorCode and Severity.
+//   of crates/vexil-eval/src/decision.rs (AttrInfo included) and DiagnosticRecord
+//   (crates/vexil-syntax/src/diagnostic.rs), with its JSON name, optionality,
+//   type and order; every variant string of Reason, ErrorCode and Severity.
 // - Every export of the wasm bindings appears in web/README.md's API table.
 //
 // Sources are read as text with small parsers (no build needed). They are
@@ -342,7 +341,6 @@ function tsStringUnion(name) {
 const BOUNDARY_SOURCES = [
   "crates/vexil-eval/src/decision.rs",
   "crates/vexil-syntax/src/diagnostic.rs",
-  "crates/vexil-wasm/src/lib.rs",
 ];
 const boundary = BOUNDARY_SOURCES.map((path) => ({ path, text: read(path) }));
 const structs = boundary.flatMap(({ path, text }) => rustItems(text, "struct").map((item) => ({ ...item, path })));

@@ -4,7 +4,7 @@
 
 use std::fmt::{self, Write};
 
-use crate::ir::{Builtin, Const, Expr, ExprKind, Program, RuleResult, StrOp};
+use crate::ir::{Builtin, Const, Expr, ExprKind, Program, RuleResult};
 
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -151,14 +151,7 @@ impl Program {
                 let _ = write!(out, " [{}])", ranges.join(", "));
             }
             ExprKind::ListContains(l, r) => list(self, out, "list-contains", &[l, r]),
-            ExprKind::Str(op, l, r) => {
-                let head = match op {
-                    StrOp::Contains => "contains",
-                    StrOp::StartsWith => "starts_with",
-                    StrOp::EndsWith => "ends_with",
-                };
-                list(self, out, head, &[l, r]);
-            }
+            ExprKind::Str(op, l, r) => list(self, out, op.symbol(), &[l, r]),
             ExprKind::Matches { subject, regex } => {
                 out.push_str("(matches ");
                 self.write_expr(out, subject);

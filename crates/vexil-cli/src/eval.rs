@@ -221,7 +221,12 @@ fn read_context(arg: Option<&str>) -> Result<String, String> {
 
 /// One decision per input line, in order; a line that is not a valid
 /// request still yields a line: an ERROR decision with PARSE_ERROR.
-fn run_requests(ruleset: &Compiled, input: impl BufRead, default_now: Timestamp, out: &mut impl Write) -> io::Result<()> {
+fn run_requests(
+    ruleset: &Compiled,
+    input: impl BufRead,
+    default_now: Timestamp,
+    out: &mut impl Write,
+) -> io::Result<()> {
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {

@@ -141,6 +141,23 @@ pub struct DecisionSet {
     pub decisions: Vec<Decision>,
 }
 
+/// One declared context attribute (`Ruleset::schema`): what a caller may
+/// pass, for tools that build or check contexts (the playground's "Fill from
+/// schema", editors).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttrInfo {
+    /// The dotted path, `user.id`: nested objects in the context.
+    pub path: String,
+    /// The type as written: `string`, `list<int>`, an enum's name.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Declared with `?`.
+    pub optional: bool,
+    /// The members of the enum, for an enum or a list of an enum, in declaration order.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub members: Option<Vec<String>>,
+}
+
 /// A flag's catalogue entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlagInfo {

@@ -13,7 +13,7 @@ mod value;
 
 pub use context::Context;
 pub use decision::{
-    Decision, DecisionSet, ErrorCode, Explanation, FlagInfo, FlagValue, PrerequisiteTrace, Reason, RuleTrace,
+    AttrInfo, Decision, DecisionSet, ErrorCode, Explanation, FlagInfo, FlagValue, PrerequisiteTrace, Reason, RuleTrace,
     SplitEntryTrace, SplitTrace, Trace,
 };
 pub use eval::EvalError;

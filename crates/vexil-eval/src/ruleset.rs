@@ -11,7 +11,7 @@ use vexil_value::Timestamp;
 
 use crate::bucket;
 use crate::context::{Context, Schema};
-use crate::decision::{Decision, DecisionSet, ErrorCode, FlagInfo, FlagValue, Reason};
+use crate::decision::{AttrInfo, Decision, DecisionSet, ErrorCode, FlagInfo, FlagValue, Reason};
 use crate::eval::{Env, EvalError, Evaluator, NoTrace, Tracer};
 use crate::lower::{Node, lower};
 use crate::value::{Val, Value};
@@ -29,6 +29,7 @@ pub struct Ruleset {
     flags: Vec<Flag>,
     index: FxHashMap<Box<str>, u32>,
     catalogue: Vec<FlagInfo>,
+    schema_info: Vec<AttrInfo>,
 }
 
 /// One of a flag's possible results, with its boundary forms precomputed.
@@ -106,6 +107,7 @@ impl Ruleset {
         }
         let index = flags.iter().enumerate().map(|(i, f)| (f.key.as_ref().into(), index_u32(i))).collect();
         let catalogue = program.flags.iter().zip(&flags).map(|(def, flag)| flag_info(program, def, flag)).collect();
+        let schema_info = program.attrs.iter().map(|attr| attr_info(program, attr)).collect();
         Ruleset {
             version: version_of(source).into(),
             source: source.into(),
@@ -116,6 +118,7 @@ impl Ruleset {
             flags,
             index,
             catalogue,
+            schema_info,
         }
     }
 
@@ -135,6 +138,11 @@ impl Ruleset {
     /// Key, type, kind, owner, expiry and description of every flag, in source order.
     pub fn flags(&self) -> &[FlagInfo] {
         &self.catalogue
+    }
+
+    /// The declared context attributes, in declaration order.
+    pub fn schema(&self) -> &[AttrInfo] {
+        &self.schema_info
     }
 
     pub fn has_flag(&self, key: &str) -> bool {
@@ -454,6 +462,15 @@ fn index_u32(i: usize) -> u32 {
 pub(crate) fn version_of(source: &str) -> String {
     let digest = Sha256::digest(source.as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn attr_info(program: &Program, attr: &ir::AttrDef) -> AttrInfo {
+    let element = attr.ty.element().unwrap_or(&attr.ty);
+    let members = match element {
+        ir::Ty::Enum(id) => program.enums.get(*id as usize).map(|e| e.members.clone()),
+        _ => None,
+    };
+    AttrInfo { path: attr.path.clone(), ty: program.type_name(&attr.ty), optional: attr.optional, members }
 }
 
 fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {

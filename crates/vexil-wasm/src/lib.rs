@@ -174,10 +174,10 @@ impl Ruleset {
     }
 
     /// The context schema: every declared attribute, in declaration order,
-    /// as `{ path, type, optional, members? }` (see [`AttrInfo`]).
+    /// as `{ path, type, optional, members? }` (`vexil::AttrInfo`).
     #[wasm_bindgen(getter, unchecked_return_type = "AttrInfo[]")]
     pub fn schema(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.attributes()?)
+        to_js(self.inner.schema())
     }
 
     /// Decides one flag. Bad contexts give `ERROR` decisions, never exceptions.
@@ -245,31 +245,6 @@ impl Ruleset {
 }
 
 impl Ruleset {
-    /// The schema, read from the checked program of the ruleset's source.
-    ///
-    /// `vexil::Ruleset` keeps its schema private, so this checks the source
-    /// again (deterministic: a source that compiled checks to the same
-    /// program; `today: None` only drops expiry warnings). It runs when a
-    /// caller asks (the playground's "Fill from schema"), never per decision.
-    /// Once the facade's `Ruleset` exposes the schema, this becomes a getter.
-    fn attributes(&self) -> Result<Vec<AttrInfo>, JsValue> {
-        let checked = vexil::check(self.inner.source(), &CheckOptions { today: None });
-        let program = checked.program.ok_or_else(|| Error::new("the ruleset's source no longer checks"))?;
-        // The enum a type names: built-in type names cannot name an enum (E0100),
-        // so a type written as an enum's name is that enum.
-        let members = |name: String| program.enums.iter().find(|e| e.name == name).map(|e| e.members.clone());
-        Ok(program
-            .attrs
-            .iter()
-            .map(|attr| AttrInfo {
-                path: attr.path.clone(),
-                ty: program.type_name(&attr.ty),
-                optional: attr.optional,
-                members: members(program.type_name(attr.ty.element().unwrap_or(&attr.ty))),
-            })
-            .collect())
-    }
-
     fn context(&self, context: Option<&JsContext>) -> Result<Context, String> {
         let Some(context) = context else {
             return Ok(self.inner.empty_context());
@@ -293,21 +268,6 @@ impl Ruleset {
         }
         Ok(decoded)
     }
-}
-
-/// One context attribute (`ruleset.schema`): the JSON `AttrInfo` of types.d.ts.
-#[derive(Debug, Serialize)]
-pub struct AttrInfo {
-    /// The dotted path, `user.id`: nested objects in the context.
-    pub path: String,
-    /// The type as written: `string`, `list<int>`, an enum's name.
-    #[serde(rename = "type")]
-    pub ty: String,
-    /// Declared with `?`.
-    pub optional: bool,
-    /// The members of the enum, for an enum or a list of an enum, in declaration order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<String>>,
 }
 
 #[wasm_bindgen(module = "/js/context.js")]

@@ -21,7 +21,8 @@ pub use live::LiveRuleset;
 
 pub use vexil_check::{Checked, Options as CheckOptions, check};
 pub use vexil_eval::{
-    Context, Decision, DecisionSet, ErrorCode, EvalError, Explanation, FlagInfo, FlagValue, Outcome, Reason, Ruleset,
+    AttrInfo, Context, Decision, DecisionSet, ErrorCode, EvalError, Explanation, FlagInfo, FlagValue, Outcome, Reason,
+    Ruleset,
 };
 pub use vexil_syntax::{Code, Diagnostic, DiagnosticRecord, LineIndex, Severity, Span, limits};
 pub use vexil_value::Timestamp;
