@@ -7,11 +7,10 @@
 // of the corpus passed.
 
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 
-import { chromium } from "playwright-core";
+import { launchChromium } from "../lib/chromium.mjs";
 
 import { corpusSize, coverageProblems } from "../lib/conformance.mjs";
 import { generate } from "../lib/differential.mjs";
@@ -51,26 +50,6 @@ export function serve(routes = {}, port = 0) {
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
-export async function launch() {
-  const userDataDir = mkdtempSync(join(tmpdir(), "vexil-chromium-"));
-  // A fresh profile each run (playwright passes it as --user-data-dir).
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  return { context, cleanup: () => rmSync(userDataDir, { recursive: true, force: true }) };
-}
-
 async function main() {
   const bin = vexilBin();
   if (!bin) console.log("native CLI not found (set VEXIL_BIN): comparing with the vectors only");
@@ -84,7 +63,7 @@ async function main() {
       }
     : null;
   const server = await serve({ "/native.json": JSON.stringify(native), "/differential.json": JSON.stringify(differential) });
-  const { context, cleanup } = await launch();
+  const { context, cleanup } = await launchChromium();
   let failed = false;
   try {
     const page = await context.newPage();
