@@ -23,13 +23,39 @@ pub struct EvaluationFile {
     pub cases: Vec<Case>,
 }
 
+/// One case: a flag decided for a context at `now`, or (`request`) one line
+/// of a request batch (`vexil eval --requests`, the plugin ABI, the package's
+/// `evaluateRequest`) decided with `now` as the caller's default.
 #[derive(Debug, Deserialize)]
 pub struct Case {
+    #[serde(default)]
     pub flag: String,
     /// The context's JSON text, exactly as the vector wrote it.
-    pub context: Box<serde_json::value::RawValue>,
+    #[serde(default)]
+    pub context: Option<Box<serde_json::value::RawValue>>,
+    /// A request line, as a batch would read it.
+    #[serde(default)]
+    pub request: Option<String>,
     pub now: String,
     pub expect: Value,
+}
+
+/// What a runner decides for a case.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// `flag` against the context's JSON text.
+    Decide { flag: &'a str, context: &'a str },
+    /// A request line (`{"flag","context"?,"context_json"?,"now"?}`, or anything else).
+    Request { line: &'a str },
+}
+
+impl Case {
+    pub fn input(&self) -> Input<'_> {
+        match &self.request {
+            Some(line) => Input::Request { line },
+            None => Input::Decide { flag: &self.flag, context: self.context.as_deref().map_or("{}", |c| c.get()) },
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,23 +186,23 @@ impl Tally {
     }
 }
 
-/// Runs every evaluation case through `evaluate(ruleset_source, flag, context_json, now)`,
+/// Runs every evaluation case through `evaluate(ruleset_source, input, now)`,
 /// which returns the decision as JSON (or an error text when the ruleset does not compile).
 pub fn run_evaluation(
-    mut evaluate: impl FnMut(&str, &str, &str, &str) -> Result<Value, String>,
+    mut evaluate: impl FnMut(&str, Input<'_>, &str) -> Result<Value, String>,
 ) -> Result<Tally, String> {
     let mut tally = Tally::default();
     for (path, file) in evaluation_files()? {
         let mut passed = 0;
         for (i, case) in file.cases.iter().enumerate() {
-            let context = case.context.get();
-            let outcome = evaluate(&file.ruleset, &case.flag, context, &case.now).and_then(|actual| {
+            let input = case.input();
+            let outcome = evaluate(&file.ruleset, input, &case.now).and_then(|actual| {
                 compare_decision(&actual, &case.expect).map_err(|e| format!("{e}\n    got: {actual}"))
             });
             match outcome {
                 Ok(()) => passed += 1,
                 Err(e) => {
-                    tally.failures.push(format!("{} case {i} (flag {}, context {context}): {e}", file.name, case.flag))
+                    tally.failures.push(format!("{} case {i} ({input:?}): {e}", file.name))
                 }
             }
         }

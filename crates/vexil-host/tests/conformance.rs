@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use vexil::{CheckOptions, Timestamp};
-use vexil_conformance::{DiagnosticScope, ExpectedDiagnostic};
+use vexil_conformance::{DiagnosticScope, ExpectedDiagnostic, Input};
 use vexil_host::{Config, Engine, HostRuleset};
 
 fn engine() -> Engine {
@@ -21,7 +21,7 @@ fn conformance_vectors_pass_through_wasmtime_and_equal_native() {
     let engine = engine();
     let mut compiled: HashMap<String, (HostRuleset, vexil::Ruleset)> = HashMap::new();
     let mut mismatches = Vec::new();
-    let mut tally = vexil_conformance::run_evaluation(|source, flag, context, now| {
+    let mut tally = vexil_conformance::run_evaluation(|source, input, now| {
         if !compiled.contains_key(source) {
             let hosted = engine.compile(source).map_err(|e| e.to_string())?;
             let native = vexil::compile(source, &CheckOptions::default()).map_err(|e| e.to_string())?;
@@ -29,11 +29,15 @@ fn conformance_vectors_pass_through_wasmtime_and_equal_native() {
         }
         let (hosted, native) = &compiled[source];
         let now = Timestamp::parse_rfc3339(now).map_err(|e| e.to_string())?;
-        let decision = hosted.evaluate(flag, context, now);
-        let native_decision = native.evaluate_json(flag, context, now);
+        let (decision, native_decision) = match input {
+            Input::Decide { flag, context } => (hosted.evaluate(flag, context, now), native.evaluate_json(flag, context, now)),
+            Input::Request { line } => {
+                (hosted.evaluate_request(line, now), vexil::request::evaluate_request_json(native, line, now))
+            }
+        };
         let (got, want) = (decision.to_json(), native_decision.to_json());
         if got != want {
-            mismatches.push(format!("flag {flag}, context {context}:\n  wasmtime {got}\n  native   {want}"));
+            mismatches.push(format!("{input:?}:\n  wasmtime {got}\n  native   {want}"));
         }
         serde_json::from_str(&got).map_err(|e| e.to_string())
     })

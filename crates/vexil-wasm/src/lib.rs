@@ -196,6 +196,17 @@ impl Ruleset {
         decision_to_js(&decision)
     }
 
+    /// Decides one request line exactly as `vexil eval --requests` and the
+    /// plugin ABI do (`{"flag","context"?,"context_json"?,"now"?}`; `now`
+    /// defaults to `options.now`, else the clock): a line that is not a valid
+    /// request gets an `ERROR` decision with code `PARSE_ERROR`, never an
+    /// exception. For hosts that relay request lines.
+    #[wasm_bindgen(js_name = evaluateRequest, unchecked_return_type = "Decision")]
+    pub fn evaluate_request(&self, line: &str, options: Option<EvaluateOptions>) -> Result<JsValue, JsValue> {
+        let now = now_of(options.as_ref())?;
+        decision_to_js(&vexil::request::evaluate_request_json(&self.inner, line, now))
+    }
+
     /// Decides every flag against one context: `{ ruleset_version, now, decisions }`.
     /// Like `vexil eval --all`, a context that is not an object (or cannot be
     /// serialised) throws a `TypeError`; attribute problems are per-decision errors.

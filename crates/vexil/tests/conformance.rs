@@ -8,18 +8,25 @@
 use std::collections::HashMap;
 
 use vexil::{CheckOptions, Ruleset, Timestamp, compile};
-use vexil_conformance::{DiagnosticScope, ExpectedDiagnostic};
+use vexil_conformance::{DiagnosticScope, ExpectedDiagnostic, Input};
 
 #[test]
 fn conformance_vectors_pass_natively() {
     let mut compiled: HashMap<String, Ruleset> = HashMap::new();
-    let mut tally = vexil_conformance::run_evaluation(|source, flag, context, now| {
+    let mut tally = vexil_conformance::run_evaluation(|source, input, now| {
         if !compiled.contains_key(source) {
             let ruleset = compile(source, &CheckOptions::default()).map_err(|e| e.to_string())?;
             compiled.insert(source.to_owned(), ruleset);
         }
         let ruleset = &compiled[source];
         let now = Timestamp::parse_rfc3339(now).map_err(|e| e.to_string())?;
+        let (flag, context) = match input {
+            Input::Decide { flag, context } => (flag, context),
+            Input::Request { line } => {
+                let decision = vexil::request::evaluate_request_json(ruleset, line, now);
+                return serde_json::to_value(&decision).map_err(|e| e.to_string());
+            }
+        };
         let decision = ruleset.evaluate_json(flag, context, now);
         // explain walks the same evaluation: its decision and its record
         // must agree with evaluate on every vector.

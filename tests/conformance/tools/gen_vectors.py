@@ -1663,6 +1663,88 @@ def numbers() -> dict:
 
 
 # =============================================================================
+# requests.json
+# =============================================================================
+
+REQUESTS_SRC = r"""// Request lines, as batches (vexil eval --requests), the plugin ABI and the
+// package's evaluateRequest read them: one decision per line, PARSE_ERROR for a
+// line that is not a valid request.
+context {
+  user.id: string
+}
+
+flag beta: bool {
+  owner "conformance"
+  default false
+  on_error true
+  rule r: when user.id == "ada" => true
+}
+"""
+
+
+def requests() -> dict:
+    """Each case is a raw request line and the caller's default `now` (NOW). Expected
+    decisions are written by hand from DESIGN.md ("a line that is not a valid request still
+    yields one output line: a decision with reason ERROR and code PARSE_ERROR") and
+    docs/semantics.md (no value; its `flag` is the line's `flag` when the line is a JSON
+    object whose `flag` is a string, else empty; `now` is the caller's default)."""
+    version = ruleset_version(REQUESTS_SRC)
+
+    def decision(flag, exp, now=NOW):
+        reason, value, extra = exp
+        if reason == "NOT_FOUND":
+            out = {"flag": flag, "reason": "ERROR", "error_code": "FLAG_NOT_FOUND"}
+        elif reason == "PARSE_ERROR":
+            out = {"flag": flag, "reason": "ERROR", "error_code": "PARSE_ERROR"}
+        else:
+            out = {"flag": flag, "value": value, "variant": variant(value), "reason": reason}
+            for key in ("rule", "prerequisite", "error_code"):
+                if key in extra:
+                    out[key] = extra[key]
+        out["ruleset_version"] = version
+        out["now"] = canonical_now(now)
+        return out
+
+    PARSE = ("PARSE_ERROR", None, {})
+    rows = [
+        # Valid requests decide as `evaluate` does.
+        ('{"flag":"beta","context":{"user":{"id":"ada"}}}', "beta", M(True, "r")),
+        ('{"flag":"beta","context":{"user":{"id":"bob"}},"now":"2027-01-01T00:00:00.5+01:00"}', "beta", D(False),
+         "2027-01-01T00:00:00.5+01:00"),
+        ('{"flag":"beta","context_json":"{\\"user\\":{\\"id\\":\\"ada\\"}}"}', "beta", M(True, "r")),
+        ('{"flag":"beta","context":{"user":{"id":"ada"}},"context_json":"{}"}', "beta", E_IC),  # context_json wins
+        ('{"flag":"beta","context_json":"[1]"}', "beta", E_IC),      # not an object: INVALID_CONTEXT
+        ('{"flag":"beta","context":"ada"}', "beta", E_IC),
+        ('{"flag":"beta"}', "beta", E_IC),                            # no context is {}: user.id missing
+        ('{"flag":"beta","extra":[1],"context":{"user":{"id":"ada"}}}', "beta", M(True, "r")),  # extra fields ignored
+        ('{"flag":"nope","context":{}}', "nope", NOT_FOUND),
+        # Lines that are not valid requests: PARSE_ERROR, no value, the caller's `now`.
+        ("not json", "", PARSE),
+        ("[1,2]", "", PARSE),
+        ('{"context":{}}', "", PARSE),                                # no flag
+        ('{"flag":5}', "", PARSE),                                    # flag not a string
+        ('{"flag":"beta","now":"yesterday"}', "beta", PARSE),         # bad now
+        ('{"flag":"beta","now":"2026-05-01T12:00:60Z"}', "beta", PARSE),  # a leap second
+        ('{"flag":"beta","context_json":{"user":{}}}', "beta", PARSE),    # context_json must be text
+        ('{"flag":"beta","context":{"user":{"id":"ada"}}', "", PARSE),    # truncated: not JSON at all
+        ('{"flag":"nope","now":1}', "nope", PARSE),                   # parse errors win over FLAG_NOT_FOUND
+    ]
+    cases = []
+    for row in rows:
+        line, flag, exp = row[0], row[1], row[2]
+        now = row[3] if len(row) > 3 else NOW
+        assert "\n" not in line
+        cases.append({"request": line, "now": NOW, "expect": decision(flag, exp, now)})
+    return {"name": "requests",
+            "description": "Request lines (batches, the plugin ABI, evaluateRequest): valid lines decide "
+                           "as evaluate does (context or context_json, which wins; the line's own now); "
+                           "lines that are not valid requests give ERROR with PARSE_ERROR, no value, the "
+                           "line's flag when it is a JSON object with a string flag, else empty, and the "
+                           "caller's now.",
+            "ruleset": REQUESTS_SRC, "cases": cases}
+
+
+# =============================================================================
 # splits.json
 # =============================================================================
 
@@ -1988,7 +2070,7 @@ def write_diagnostics() -> list[str]:
 # =============================================================================
 
 TOPICS = [reasons, prerequisites, int_arithmetic, float_arithmetic, strings, semver,
-          timestamps, ip, enums_lists, logic, context, splits, numbers]
+          timestamps, ip, enums_lists, logic, context, splits, numbers, requests]
 
 
 def main() -> None:

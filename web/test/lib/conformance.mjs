@@ -29,8 +29,11 @@ export async function runCorpus({ compile, check, load, native }) {
     const nativeLines = native?.[path];
     let filePassed = 0;
     file.cases.forEach((testCase, i) => {
-      const context = toJs(testCase.context);
-      const decision = ruleset.evaluate(testCase.flag, context, { now: testCase.now });
+      const context = testCase.request ?? toJs(testCase.context ?? {});
+      const decision =
+        testCase.request !== undefined
+          ? ruleset.evaluateRequest(testCase.request, { now: testCase.now })
+          : ruleset.evaluate(testCase.flag, context, { now: testCase.now });
       let problem = compareDecision(decision, testCase.expect);
       if (!problem && nativeLines) {
         const line = nativeLines[i];
@@ -100,12 +103,19 @@ export function coverageProblems(result, size) {
 /**
  * Requests (JSON lines) for the native CLI: each vector's context as the
  * vector wrote it (not as the package serialises it, so a serialisation
- * mistake in the package shows as a difference).
+ * mistake in the package shows as a difference); a request case's line as it
+ * is. `now` is the default for request lines without one (`--now`): request
+ * cases of one file share it.
  */
 export function nativeRequests(fileText) {
   const file = parseRaw(fileText);
-  const lines = file.cases.map(
-    (c) => `{"flag":${JSON.stringify(c.flag)},"context":${stringifyRaw(c.context)},"now":${JSON.stringify(c.now)}}`,
+  const lines = file.cases.map((c) =>
+    c.request !== undefined
+      ? c.request
+      : `{"flag":${JSON.stringify(c.flag)},"context":${stringifyRaw(c.context ?? {})},"now":${JSON.stringify(c.now)}}`,
   );
-  return { ruleset: file.ruleset, requests: lines.join("\n") + "\n" };
+  const defaults = new Set(file.cases.filter((c) => c.request !== undefined).map((c) => c.now));
+  if (defaults.size > 1) throw new Error(`${file.name}: request cases must share one now`);
+  if (lines.some((line) => line.includes("\n"))) throw new Error(`${file.name}: a request line holds a newline`);
+  return { ruleset: file.ruleset, requests: lines.join("\n") + "\n", now: [...defaults][0] };
 }

@@ -29,10 +29,12 @@ export function nativeDecisions(bin) {
   try {
     const result = {};
     for (const path of index.evaluation) {
-      const { ruleset, requests } = nativeRequests(loadCorpusFile(path));
+      const { ruleset, requests, now } = nativeRequests(loadCorpusFile(path));
       writeFileSync(join(dir, "ruleset.vx"), ruleset);
       writeFileSync(join(dir, "requests.jsonl"), requests);
-      const out = execFileSync(bin, ["eval", join(dir, "ruleset.vx"), "--requests", join(dir, "requests.jsonl")], {
+      const args = ["eval", join(dir, "ruleset.vx"), "--requests", join(dir, "requests.jsonl")];
+      if (now !== undefined) args.push("--now", now);
+      const out = execFileSync(bin, args, {
         encoding: "utf8",
         maxBuffer: 64 << 20,
       });
