@@ -9,6 +9,7 @@
 //! native engine's decision byte for byte, even for text that is not JSON.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use vexil_eval::{Context, Decision, DecisionSet, Explanation, Ruleset};
 use vexil_value::Timestamp;
 
@@ -16,8 +17,10 @@ use vexil_value::Timestamp;
 #[derive(Debug, Clone, Deserialize)]
 pub struct Request {
     pub flag: String,
+    /// The context object, kept as its JSON text and decoded by the ruleset's
+    /// schema (no intermediate `serde_json::Value`).
     #[serde(default)]
-    pub context: Option<serde_json::Value>,
+    pub context: Option<Box<RawValue>>,
     /// The context as JSON text; wins over `context` when both are given.
     #[serde(default)]
     pub context_json: Option<String>,
@@ -31,7 +34,7 @@ pub struct ContextRequest {
     #[serde(default)]
     pub flag: Option<String>,
     #[serde(default)]
-    pub context: Option<serde_json::Value>,
+    pub context: Option<Box<RawValue>>,
     #[serde(default)]
     pub context_json: Option<String>,
     #[serde(default)]
@@ -68,7 +71,7 @@ pub fn evaluate_request(ruleset: &Ruleset, request: &Request, default_now: Times
     if let Some(text) = &request.context_json {
         return ruleset.evaluate_json(&request.flag, text, now);
     }
-    match request.context.as_ref().map(|c| ruleset.decode_context_value(c)) {
+    match request.context.as_ref().map(|c| ruleset.decode_context(c.get())) {
         None => ruleset.evaluate(&request.flag, &ruleset.empty_context(), now),
         Some(Ok(context)) => ruleset.evaluate(&request.flag, &context, now),
         Some(Err(message)) => ruleset.context_error(&request.flag, message, now),
@@ -124,7 +127,7 @@ fn decode_context_request(
     let now = read_now(request.now.as_deref(), default_now)?;
     let context = match (&request.context_json, &request.context) {
         (Some(text), _) => ruleset.decode_context(text)?,
-        (None, Some(value)) => ruleset.decode_context_value(value)?,
+        (None, Some(raw)) => ruleset.decode_context(raw.get())?,
         (None, None) => ruleset.empty_context(),
     };
     Ok((request.flag, context, now))
@@ -132,8 +135,14 @@ fn decode_context_request(
 
 /// The `flag` of a text that failed to parse as a request, if it has one.
 fn flag_of(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
+    #[derive(Deserialize)]
+    struct FlagOnly {
+        #[serde(default)]
+        flag: Option<Box<RawValue>>,
+    }
+    serde_json::from_str::<FlagOnly>(text)
         .ok()
-        .and_then(|v| v.get("flag").and_then(|f| f.as_str()).map(str::to_owned))
+        .and_then(|line| line.flag)
+        .and_then(|flag| serde_json::from_str::<String>(flag.get()).ok())
         .unwrap_or_default()
 }
