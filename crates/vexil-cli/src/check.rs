@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use vexil::{CheckOptions, Diagnostic, Timestamp};
 use vexil_cli::{Counts, render, summary};
 
@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> ExitCode {
     let mut sources = Vec::new();
     let mut unreadable = false;
     for path in &args.files {
-        match std::fs::read_to_string(path) {
+        match vexil_cli::input::read_source(path) {
             Ok(source) => sources.push((path.display().to_string(), source)),
             Err(error) => {
                 eprintln!("vexil: cannot read `{}`: {error}", path.display());
@@ -65,8 +65,12 @@ pub fn run(args: &Args) -> ExitCode {
     let inputs: Vec<Input> = sources
         .into_iter()
         .map(|(name, source)| {
-            let diagnostics = vexil::check(&source, &options).diagnostics;
-            Input { name, source, diagnostics }
+            // Too large or not UTF-8: that one diagnostic stands for the file.
+            let diagnostics = match source.unreadable {
+                Some(diagnostic) => vec![diagnostic],
+                None => vexil::check(&source.text, &options).diagnostics,
+            };
+            Input { name, source: source.text, diagnostics }
         })
         .collect();
     let mut counts = Counts::default();
@@ -87,8 +91,8 @@ pub fn run(args: &Args) -> ExitCode {
 
 fn write_human(inputs: &[Input], counts: Counts) -> io::Result<()> {
     let choice = if io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
-    let stream = StandardStream::stderr(choice);
-    let mut out = stream.lock();
+    // Buffered: a diagnostic is many small writes.
+    let mut out = BufferedStandardStream::stderr(choice);
     for input in inputs {
         render(&mut out, &input.name, &input.source, &input.diagnostics)?;
     }

@@ -8,7 +8,8 @@ use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vexil::{CheckOptions, Decision, DecisionSet, Explanation, Ruleset, Timestamp};
+use vexil::{CheckOptions, Decision, DecisionSet, Explanation, Ruleset, Timestamp, limits};
+use vexil_cli::input::{Line, read_line};
 
 use crate::{EXIT_ERRORS, EXIT_USAGE};
 
@@ -103,6 +104,11 @@ impl Compiled {
         }
     }
 
+    /// The decision of a batch line that could not be read as text.
+    fn parse_error(&self, message: String, now: Timestamp) -> Decision {
+        Decision::parse_error("", message, &self.version(), &now.to_iso_string())
+    }
+
     fn request(&self, line: &str, default_now: Timestamp) -> Decision {
         match self {
             Compiled::Native(ruleset) => vexil::request::evaluate_request_json(ruleset, line, default_now),
@@ -136,13 +142,16 @@ fn compile(engine: Engine, name: &str, source: &str) -> Result<Compiled, ExitCod
             return Err(ExitCode::from(EXIT_USAGE));
         }
     };
-    compiled.map_err(|error| {
-        eprint!("{}", vexil_cli::render_to_string(name, source, &error.diagnostics));
-        let mut counts = vexil_cli::Counts::default();
-        counts.add(&error.diagnostics);
-        eprintln!("{}", vexil_cli::summary(counts));
-        ExitCode::from(EXIT_ERRORS)
-    })
+    compiled.map_err(|error| report_errors(name, source, &error.diagnostics))
+}
+
+/// Prints a ruleset's diagnostics as `vexil check` does; the exit code of errors.
+fn report_errors(name: &str, source: &str, diagnostics: &[vexil::Diagnostic]) -> ExitCode {
+    eprint!("{}", vexil_cli::render_to_string(name, source, diagnostics));
+    let mut counts = vexil_cli::Counts::default();
+    counts.add(diagnostics);
+    eprintln!("{}", vexil_cli::summary(counts));
+    ExitCode::from(EXIT_ERRORS)
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -150,11 +159,14 @@ fn parse_now(text: &str) -> Result<Timestamp, String> {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let source = match std::fs::read_to_string(&args.ruleset) {
-        Ok(source) => source,
+    let name = args.ruleset.display().to_string();
+    let source = match vexil_cli::input::read_source(&args.ruleset) {
+        Ok(vexil_cli::input::Source { text, unreadable: None }) => text,
+        Ok(vexil_cli::input::Source { text, unreadable: Some(diagnostic) }) => {
+            return report_errors(&name, &text, &[diagnostic]);
+        }
         Err(error) => return usage(&format!("cannot read `{}`: {error}", args.ruleset.display())),
     };
-    let name = args.ruleset.display().to_string();
     let ruleset = match compile(args.engine, &name, &source) {
         Ok(ruleset) => ruleset,
         Err(code) => return code,
@@ -213,7 +225,7 @@ fn read_context(arg: Option<&str>) -> Result<String, String> {
     match arg {
         None => Ok("{}".to_owned()),
         Some(text) => match text.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read context file `{path}`: {e}")),
+            Some(path) => vexil_cli::input::read_context_file(std::path::Path::new(path)),
             None => Ok(text.to_owned()),
         },
     }
@@ -227,12 +239,23 @@ fn run_requests(
     default_now: Timestamp,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    for line in input.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        writeln!(out, "{}", ruleset.request(&line, default_now).to_json())?;
+    let mut input = input;
+    let mut buffer = Vec::new();
+    let mut number = 0usize;
+    while let Some(line) = read_line(&mut input, limits::MAX_REQUEST_LINE_BYTES, &mut buffer)? {
+        number += 1;
+        let decision = match line {
+            Line::Text(text) if text.trim().is_empty() => continue,
+            Line::Text(text) => ruleset.request(&text, default_now),
+            Line::TooLong => ruleset.parse_error(
+                format!("line {number} is longer than the limit of {} bytes", limits::MAX_REQUEST_LINE_BYTES),
+                default_now,
+            ),
+            Line::NotUtf8(at) => {
+                ruleset.parse_error(format!("line {number} is not UTF-8: invalid byte at offset {at}"), default_now)
+            }
+        };
+        writeln!(out, "{}", decision.to_json())?;
     }
     Ok(())
 }

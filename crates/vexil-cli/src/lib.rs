@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod explain;
+pub mod input;
 pub mod render;
 
 pub use render::{Counts, render, render_to_string, summary};

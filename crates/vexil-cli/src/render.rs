@@ -15,12 +15,23 @@ use std::io;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Error as FilesError, Files, SimpleFile};
 use codespan_reporting::term::{self, Config, termcolor::WriteColor};
 use vexil::{Diagnostic, Severity};
 
-/// Renders every diagnostic of one file to `out`, in the order given (the
-/// checker sorts them by position). Colour is whatever `out` supports: pass a
+/// At most this many diagnostics of one file are rendered; a line then says
+/// how many more there are (`--format json` lists them all). A broken file
+/// of a few kilobytes can hold thousands of errors.
+pub const MAX_RENDERED: usize = 100;
+
+/// A source line longer than this (in bytes) is shown as a window of about
+/// this size around the diagnostic, so output stays proportional to the
+/// number of diagnostics, not to their lines' length.
+const WINDOW_BYTES: usize = 240;
+
+/// Renders the diagnostics of one file to `out`, in the order given (the
+/// checker sorts them by position): at most [`MAX_RENDERED`], each with at
+/// most a window of its line. Colour is whatever `out` supports: pass a
 /// `termcolor::NoColor` (or use [`render_to_string`]) for plain text.
 pub fn render<W: WriteColor + ?Sized>(
     out: &mut W,
@@ -28,14 +39,94 @@ pub fn render<W: WriteColor + ?Sized>(
     source: &str,
     diagnostics: &[Diagnostic],
 ) -> io::Result<()> {
-    let mut files = SimpleFiles::new();
-    let file_id = files.add(file_name, source);
+    // A leading byte order mark is not shown, nor counted as a column (as `LineIndex`).
+    let (source, skipped) = match source.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (source, 0),
+    };
+    let file = SimpleFile::new(file_name, source);
     let config = Config::default();
-    for diagnostic in diagnostics {
-        let report = to_report(file_id, source, diagnostic);
-        term::emit_to_write_style(out, &config, &files, &report).map_err(io::Error::other)?;
+    for diagnostic in diagnostics.iter().take(MAX_RENDERED) {
+        let span = diagnostic.span.range();
+        let range = clamp_span(source, span.start.saturating_sub(skipped)..span.end.saturating_sub(skipped));
+        let emitted = match Window::around(file_name, source, range.clone()) {
+            Some((window, range)) => {
+                term::emit_to_write_style(out, &config, &window, &to_report((), range, diagnostic))
+            }
+            None => term::emit_to_write_style(out, &config, &file, &to_report((), range, diagnostic)),
+        };
+        emitted.map_err(io::Error::other)?;
+    }
+    if let Some(more) = diagnostics.len().checked_sub(MAX_RENDERED).filter(|&n| n > 0) {
+        writeln!(out, "… and {more} more in {file_name} (`--format json` lists every diagnostic)\n")?;
     }
     Ok(())
+}
+
+/// One long source line, cut to a window around a span: what codespan sees
+/// instead of the whole file, with the real line and column numbers.
+struct Window<'a> {
+    name: &'a str,
+    /// `…` + the window's text + `…` (the marks only where text was cut).
+    text: String,
+    line_number: usize,
+    /// The 1-based column of the first character after the leading mark.
+    first_column: usize,
+    /// Bytes of the leading mark (0 when the window starts at the line's start).
+    lead: usize,
+}
+
+impl<'a> Window<'a> {
+    /// `None` when the span's line is short enough to show whole.
+    fn around(name: &'a str, source: &str, span: Range<usize>) -> Option<(Window<'a>, Range<usize>)> {
+        let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[span.start..].find('\n').map_or(source.len(), |i| span.start + i);
+        if line_end - line_start <= WINDOW_BYTES {
+            return None;
+        }
+        let floor = |mut i: usize| {
+            while !source.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.start.saturating_sub(WINDOW_BYTES / 3).max(line_start));
+        let end = floor((start + WINDOW_BYTES).min(line_end));
+        let (open, close) = (if start > line_start { "…" } else { "" }, if end < line_end { "…" } else { "" });
+        let text = format!("{open}{}{close}", &source[start..end]);
+        let line_number = source[..line_start].bytes().filter(|&b| b == b'\n').count() + 1;
+        let first_column = source[line_start..start].chars().count() + 1;
+        // The label, clipped to the window (a span may run past it, or onto later lines).
+        let shift = |i: usize| i.clamp(start, end) - start + open.len();
+        let range = shift(span.start)..shift(span.end).max(shift(span.start));
+        Some((Window { name, text, line_number, first_column, lead: open.len() }, range))
+    }
+}
+
+impl<'a> Files<'a> for Window<'_> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.name)
+    }
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(&self.text)
+    }
+    fn line_index(&'a self, (): (), _byte_index: usize) -> Result<usize, FilesError> {
+        Ok(0)
+    }
+    fn line_number(&'a self, (): (), _line_index: usize) -> Result<usize, FilesError> {
+        Ok(self.line_number)
+    }
+    fn column_number(&'a self, (): (), _line_index: usize, byte_index: usize) -> Result<usize, FilesError> {
+        let within = self.text.get(self.lead..byte_index.max(self.lead)).unwrap_or("");
+        Ok(self.first_column + within.chars().count())
+    }
+    fn line_range(&'a self, (): (), _line_index: usize) -> Result<Range<usize>, FilesError> {
+        Ok(0..self.text.len())
+    }
 }
 
 /// [`render`] without colour, into a string (the fixture snapshots, `vexil eval`'s compile errors).
@@ -48,12 +139,11 @@ pub fn render_to_string(file_name: &str, source: &str, diagnostics: &[Diagnostic
     String::from_utf8_lossy(&out.into_inner()).into_owned()
 }
 
-fn to_report(file_id: usize, source: &str, diagnostic: &Diagnostic) -> Report<usize> {
+fn to_report(file_id: (), range: Range<usize>, diagnostic: &Diagnostic) -> Report<()> {
     let severity = match diagnostic.severity() {
         Severity::Error => ReportSeverity::Error,
         Severity::Warning => ReportSeverity::Warning,
     };
-    let range = clamp_span(source, diagnostic.span.range());
     let mut report = Report::new(severity)
         .with_code(diagnostic.code.as_str())
         .with_message(&diagnostic.message)

@@ -36,9 +36,16 @@ pub struct Args {
 
 pub fn run(args: &Args) -> ExitCode {
     for path in &args.rulesets {
-        if let Err(error) = std::fs::read_to_string(path) {
-            eprintln!("vexil: cannot read `{}`: {error}", path.display());
-            return ExitCode::from(EXIT_USAGE);
+        match vexil_cli::input::read_source(path) {
+            Ok(vexil_cli::input::Source { unreadable: None, .. }) => {}
+            Ok(vexil_cli::input::Source { unreadable: Some(problem), .. }) => {
+                eprintln!("vexil: cannot serve `{}`: {}", path.display(), problem.message);
+                return ExitCode::from(EXIT_USAGE);
+            }
+            Err(error) => {
+                eprintln!("vexil: cannot read `{}`: {error}", path.display());
+                return ExitCode::from(EXIT_USAGE);
+            }
         }
     }
     let server = match Server::http((args.host.as_str(), args.port)) {
@@ -175,8 +182,13 @@ fn rulesets_json(rulesets: &[PathBuf]) -> String {
         .map(|path| {
             let name =
                 path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            match std::fs::read_to_string(path) {
-                Ok(source) => serde_json::json!({"name": name, "path": path.display().to_string(), "source": source}),
+            match vexil_cli::input::read_source(path) {
+                Ok(vexil_cli::input::Source { text, unreadable: None }) => {
+                    serde_json::json!({"name": name, "path": path.display().to_string(), "source": text})
+                }
+                Ok(vexil_cli::input::Source { unreadable: Some(problem), .. }) => {
+                    serde_json::json!({"name": name, "path": path.display().to_string(), "error": problem.message})
+                }
                 Err(error) => {
                     serde_json::json!({"name": name, "path": path.display().to_string(), "error": error.to_string()})
                 }

@@ -224,6 +224,9 @@ impl Token {
     }
 }
 
+/// U+FEFF in UTF-8.
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -241,6 +244,8 @@ impl Scanner<'_> {
             let next = self.bytes.get(start + 1).copied();
             match byte {
                 b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                // A byte order mark at the very start, as some editors write it.
+                0xEF if start == 0 && self.bytes.starts_with(BOM) => self.pos += BOM.len(),
                 b'/' if next == Some(b'/') => {
                     while self.peek().is_some_and(|b| b != b'\n') {
                         self.pos += 1;

@@ -18,3 +18,9 @@ pub const MAX_RULES_PER_FLAG: usize = 10_000;
 pub const MAX_REFERENCE_DEPTH: usize = 64;
 /// Compiled size limit handed to the regex engine, in bytes.
 pub const MAX_REGEX_BYTES: usize = 256 * 1024;
+/// Largest context, as JSON text, that the command line reads (`--context`,
+/// `--context @FILE`) and that a request line may carry.
+pub const MAX_CONTEXT_BYTES: usize = 16 * 1024 * 1024;
+/// Longest request line of a batch (`vexil eval --requests`): a context plus
+/// room for the flag key and `now`. A longer line gets a `PARSE_ERROR` decision.
+pub const MAX_REQUEST_LINE_BYTES: usize = MAX_CONTEXT_BYTES + 64 * 1024;

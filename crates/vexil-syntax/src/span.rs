@@ -28,7 +28,8 @@ fn clamp(offset: usize) -> u32 {
 }
 
 /// Maps byte offsets to 1-based line and column, columns counting Unicode
-/// scalar values.
+/// scalar values. A byte order mark at the start is not part of line 1 (an
+/// editor does not show it): the first character after it is column 1.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     text: String,
@@ -37,7 +38,7 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut line_starts = vec![0];
+        let mut line_starts = vec![if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 }];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { text: text.to_owned(), line_starts }
     }
@@ -46,6 +47,7 @@ impl LineIndex {
         let offset = (offset as usize).min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
         let line_start = self.line_starts.get(line).copied().unwrap_or(0);
+        let offset = offset.max(line_start);
         let column = self.text.get(line_start..offset).map_or(offset - line_start, |prefix| prefix.chars().count());
         (clamp(line + 1), clamp(column + 1))
     }
@@ -64,5 +66,14 @@ mod tests {
         // 'x' sits after two 2-byte characters.
         assert_eq!(index.line_column(7), (2, 3));
         assert_eq!(index.line_column(9), (3, 1));
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_takes_no_column() {
+        let index = LineIndex::new("\u{feff}ab\ncd");
+        assert_eq!(index.line_column(0), (1, 1));
+        assert_eq!(index.line_column(3), (1, 1));
+        assert_eq!(index.line_column(4), (1, 2));
+        assert_eq!(index.line_column(6), (2, 1));
     }
 }

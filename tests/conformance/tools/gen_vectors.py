@@ -1922,6 +1922,9 @@ def rule(expr: str, result: str = "true") -> str:
 
 DIAGNOSTICS = [
     ("unknown_attribute", one_flag(rule('user.idd == "x"')), [("E0101", "user.idd", 0)]),
+    # A leading byte order mark (as editors write it) is accepted and takes no column.
+    ("byte_order_mark", "\ufeff" + 'flag f: bool { owner "x" default false rule when zz_unknown => true }\n',
+     [("E0101", "zz_unknown", 0)]),
     ("unknown_segment", one_flag(rule("staff")), [("E0101", "staff", 0)]),
     ("unknown_function", one_flag(rule('trim(user.id) == "x"')), [("E0102", "trim", 0)]),
     ("unknown_type", "context {\n  user.id: strng\n}\n\nflag f: bool {\n  owner \"t\"\n  default false\n}\n",
@@ -2040,6 +2043,8 @@ def line_column(source: str, anchor: str, occurrence: int, offset: int = 0) -> t
     before = source[:start]
     line = before.count("\n") + 1
     column = len(before) - (before.rfind("\n") + 1) + 1  # scalars: Python str indexes code points
+    if line == 1 and source.startswith("\ufeff"):
+        column -= 1  # a leading byte order mark takes no column (docs/semantics.md)
     return line, column
 
 
