@@ -201,9 +201,7 @@ pub fn run_evaluation(
             });
             match outcome {
                 Ok(()) => passed += 1,
-                Err(e) => {
-                    tally.failures.push(format!("{} case {i} ({input:?}): {e}", file.name))
-                }
+                Err(e) => tally.failures.push(format!("{} case {i} ({input:?}): {e}", file.name)),
             }
         }
         tally.passed += passed;

@@ -30,7 +30,9 @@ fn conformance_vectors_pass_through_wasmtime_and_equal_native() {
         let (hosted, native) = &compiled[source];
         let now = Timestamp::parse_rfc3339(now).map_err(|e| e.to_string())?;
         let (decision, native_decision) = match input {
-            Input::Decide { flag, context } => (hosted.evaluate(flag, context, now), native.evaluate_json(flag, context, now)),
+            Input::Decide { flag, context } => {
+                (hosted.evaluate(flag, context, now), native.evaluate_json(flag, context, now))
+            }
             Input::Request { line } => {
                 (hosted.evaluate_request(line, now), vexil::request::evaluate_request_json(native, line, now))
             }
