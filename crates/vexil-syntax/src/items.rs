@@ -49,6 +49,16 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                 } else if items.is_empty() {
                     leading_junk.get_or_insert(Span::new(start, end));
                 }
+                // A path's components: `user.address.city` is one run of three.
+                state.path_run = if previous_was_dot { state.path_run + 1 } else { 1 };
+                if state.path_run > limits::MAX_PATH_COMPONENTS && state.ok {
+                    state.refuse(
+                        diagnostics,
+                        Code::TooMany,
+                        Span::new(start, end),
+                        format!("a path with more than {} components", limits::MAX_PATH_COMPONENTS),
+                    );
+                }
                 if word == "not" {
                     state.not_run += 1;
                     if state.not_run > limits::MAX_NESTING && state.ok {
@@ -66,11 +76,31 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                 match byte {
                     b'(' | b'[' => {
                         state.depth += 1;
+                        if state.lists.len() < limits::MAX_NESTING {
+                            // Items of a `[` list, counted by its commas; `(` hides its commas.
+                            state.lists.push((byte, 1));
+                        }
                         if state.depth > limits::MAX_NESTING && state.ok {
                             state.fail(diagnostics, Span::new(start, start + 1), "brackets nested");
                         }
                     }
-                    b')' | b']' => state.depth = state.depth.saturating_sub(1),
+                    b')' | b']' => {
+                        state.depth = state.depth.saturating_sub(1);
+                        state.lists.pop();
+                    }
+                    b',' => {
+                        if let Some((b'[', items)) = state.lists.last_mut() {
+                            *items += 1;
+                            if *items > limits::MAX_LIST_LEN && state.ok {
+                                state.refuse(
+                                    diagnostics,
+                                    Code::ListTooLong,
+                                    Span::new(start, start + 1),
+                                    format!("a list literal with more than {} items", limits::MAX_LIST_LEN),
+                                );
+                            }
+                        }
+                    }
                     b'{' if state.braced => state.braces += 1,
                     b'}' if state.braced && state.braces > 0 => {
                         state.braces -= 1;
@@ -148,6 +178,10 @@ struct ItemState {
     closed_at: Option<usize>,
     /// Tokens after the closing `}`.
     junk: Option<Span>,
+    /// Components of the path being read.
+    path_run: usize,
+    /// Open brackets (`(` or `[`) and the items seen in each.
+    lists: Vec<(u8, usize)>,
 }
 
 impl Default for ItemState {
@@ -161,11 +195,20 @@ impl Default for ItemState {
             braces: 0,
             closed_at: None,
             junk: None,
+            path_run: 0,
+            lists: Vec::new(),
         }
     }
 }
 
 impl ItemState {
+    /// A limit this pass enforces before the grammar builds anything: the
+    /// item is reported once and not parsed.
+    fn refuse(&mut self, diagnostics: &mut Vec<Diagnostic>, code: Code, span: Span, what: String) {
+        diagnostics.push(Diagnostic::new(code, span, format!("{what}: the limit is reached here")));
+        self.ok = false;
+    }
+
     /// Closes the item's range: it ends at its `}` when junk follows, and
     /// the junk gets one error.
     fn finish(&self, item: &mut ItemRange, source: &str, diagnostics: &mut Vec<Diagnostic>) {

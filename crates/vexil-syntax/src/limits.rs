@@ -24,3 +24,7 @@ pub const MAX_CONTEXT_BYTES: usize = 16 * 1024 * 1024;
 /// Longest request line of a batch (`vexil eval --requests`): a context plus
 /// room for the flag key and `now`. A longer line gets a `PARSE_ERROR` decision.
 pub const MAX_REQUEST_LINE_BYTES: usize = MAX_CONTEXT_BYTES + 64 * 1024;
+/// Most operands in one `and` or `or` chain (`a and b and …`).
+pub const MAX_CHAIN_OPERANDS: usize = 10_000;
+/// Most components in an attribute path (`user.address.city` has 3).
+pub const MAX_PATH_COMPONENTS: usize = 32;

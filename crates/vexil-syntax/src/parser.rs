@@ -444,29 +444,46 @@ impl Builder<'_> {
     /// built, so no deep tree is ever built or recursively dropped.
     fn operators(&mut self, pair: P<'_>) -> Expr {
         let span = self.tight_span(&pair);
-        let (mut binary, mut prefix_run, mut longest_prefix_run) = (0usize, 0usize, 0usize);
+        // `and`/`or` chains are n-ary (they do not nest the tree), so what
+        // nests is each operand's own run of operators: bound the longest
+        // run, the longest prefix run, and the chain's length.
+        let (mut run, mut longest_run, mut prefix_run, mut longest_prefix_run) = (0usize, 0usize, 0usize, 0usize);
+        let mut operands = 1usize;
         for part in pair.clone().into_inner() {
             match operators::by_rule(part.as_rule()) {
                 Some(info) if info.fixity == Fixity::Prefix => {
                     prefix_run += 1;
                     longest_prefix_run = longest_prefix_run.max(prefix_run);
                 }
-                // `and`/`or` chains are n-ary: they do not nest the tree.
-                Some(info) if matches!(info.operator, Operator::And | Operator::Or) => prefix_run = 0,
+                Some(info) if matches!(info.operator, Operator::And | Operator::Or) => {
+                    operands += 1;
+                    run = 0;
+                    prefix_run = 0;
+                }
                 Some(_) => {
-                    binary += 1;
+                    run += 1;
+                    longest_run = longest_run.max(run);
                     prefix_run = 0;
                 }
                 None => prefix_run = 0,
             }
         }
-        if binary > limits::MAX_NESTING || longest_prefix_run > limits::MAX_NESTING {
+        if longest_run > limits::MAX_NESTING || longest_prefix_run > limits::MAX_NESTING {
             self.error(
                 Code::TooDeep,
                 span,
                 format!("more than {} operators chained in one expression", limits::MAX_NESTING),
             )
             .help = Some("split it into segments or smaller expressions".into());
+            return Expr { kind: ExprKind::Bool(false), span };
+        }
+        if operands > limits::MAX_CHAIN_OPERANDS {
+            self.error(
+                Code::TooMany,
+                span,
+                format!("more than {} operands joined by `and`/`or` in one expression", limits::MAX_CHAIN_OPERANDS),
+            )
+            .help = Some("group the conditions into segments".into());
             return Expr { kind: ExprKind::Bool(false), span };
         }
         let builder = std::cell::RefCell::new(self);
