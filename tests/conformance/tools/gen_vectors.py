@@ -1922,6 +1922,10 @@ def rule(expr: str, result: str = "true") -> str:
 
 DIAGNOSTICS = [
     ("unknown_attribute", one_flag(rule('user.idd == "x"')), [("E0101", "user.idd", 0)]),
+    # Limits (docs/semantics.md): a path's 33rd component is refused where it starts; 65
+    # comparisons joined by `and` are fine (each operand's own operator run is what nests).
+    ("path_too_long", one_flag(rule(".".join(f"c{i}" for i in range(33)) + " == 1")), [("E0403", "c32 ==", 0)]),
+    ("long_and_chain", one_flag(rule(" and ".join(["user.n > 1"] * 65))), []),
     # A leading byte order mark (as editors write it) is accepted and takes no column.
     ("byte_order_mark", "\ufeff" + 'flag f: bool { owner "x" default false rule when zz_unknown => true }\n',
      [("E0101", "zz_unknown", 0)]),
