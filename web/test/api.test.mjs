@@ -198,6 +198,27 @@ flag has_nick: bool { owner "x" default false rule r: when has(user.nick) => tru
   assert.equal(ruleset.evaluate("reads_id", { user: { id: "ada", "\udc00": 1 } }, { now: NOW }).value, true);
 });
 
+test("a budget of work units stops a flag with RESOURCE_LIMIT, exactly as natively", () => {
+  const ruleset = vexil.compile(`context { user.id: string }
+flag beta: bool { owner "x" default false on_error true rule r: when user.id == "ada" => true }
+flag plain: bool { owner "x" default true }
+`);
+  const ada = { user: { id: "ada" } };
+  // \`user.id == "ada"\` visits three nodes: 3 units (docs/semantics.md, "Work").
+  assert.equal(ruleset.evaluate("beta", ada, { now: NOW, budget: 3 }).reason, "TARGETING_MATCH");
+  const stopped = ruleset.evaluate("beta", ada, { now: NOW, budget: 2n });
+  assert.equal(stopped.error_code, "RESOURCE_LIMIT");
+  assert.equal(stopped.value, true);
+  assert.equal(stopped.error_message, "the evaluation budget of 2 work units is exhausted");
+  assert.equal(ruleset.explain("beta", ada, { now: NOW, budget: 2 }).decision.error_code, "RESOURCE_LIMIT");
+  const set = ruleset.evaluateAll(ada, { now: NOW, budget: 2 });
+  assert.deepEqual(set.decisions.map((d) => d.reason), ["ERROR", "STATIC"]);
+  assert.deepEqual(ruleset.evaluateRequest('{"flag":"beta","context":{"user":{"id":"ada"}},"budget":2}', { now: NOW }), stopped);
+  for (const bad of [-1, 1.5, "3", 2 ** 60, -1n]) {
+    assert.throws(() => ruleset.evaluate("beta", ada, { now: NOW, budget: bad }), TypeError, String(bad));
+  }
+});
+
 test("evaluateAll, explain, version, flags and free", () => {
   const ruleset = vexil.compile(SOURCE);
   assert.match(ruleset.version, /^[0-9a-f]{16}$/);

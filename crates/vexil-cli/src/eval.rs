@@ -46,6 +46,11 @@ pub struct Args {
     /// Both give the same output.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     engine: Engine,
+    /// Work units each flag may spend (docs/semantics.md, "Work"); a flag that
+    /// would spend more decides its `on_error` value with RESOURCE_LIMIT.
+    /// For `--flag`, `--all` and `--explain`; request lines carry their own.
+    #[arg(long, value_name = "UNITS")]
+    budget: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -79,28 +84,38 @@ impl Compiled {
         }
     }
 
-    fn evaluate(&self, flag: &str, context: &str, now: Timestamp) -> Decision {
+    fn evaluate(&self, flag: &str, context: &str, now: Timestamp, budget: Option<u64>) -> Decision {
         match self {
-            Compiled::Native(ruleset) => ruleset.evaluate_json(flag, context, now),
+            Compiled::Native(ruleset) => match ruleset.decode_context(context) {
+                Ok(decoded) => ruleset.evaluate_within(flag, &decoded, now, budget),
+                Err(message) => ruleset.context_error(flag, message, now),
+            },
             #[cfg(feature = "wasmtime")]
-            Compiled::Wasmtime(ruleset) => ruleset.evaluate(flag, context, now),
+            Compiled::Wasmtime(ruleset) => ruleset.evaluate_within(flag, context, now, budget),
         }
     }
 
-    fn evaluate_all(&self, context: &str, now: Timestamp) -> DecisionSet {
+    fn evaluate_all(&self, context: &str, now: Timestamp, budget: Option<u64>) -> DecisionSet {
         match self {
-            Compiled::Native(ruleset) => ruleset.evaluate_all_json(context, now),
+            Compiled::Native(ruleset) => match ruleset.decode_context(context) {
+                Ok(decoded) => ruleset.evaluate_all_within(&decoded, now, budget),
+                Err(_) => ruleset.evaluate_all_json(context, now),
+            },
             #[cfg(feature = "wasmtime")]
-            Compiled::Wasmtime(ruleset) => ruleset.evaluate_all(context, now),
+            Compiled::Wasmtime(ruleset) => ruleset.evaluate_all_within(context, now, budget),
         }
     }
 
     /// `Err` carries the context's decoding error.
-    fn explain(&self, flag: &str, context: &str, now: Timestamp) -> Result<Explanation, String> {
+    fn explain(&self, flag: &str, context: &str, now: Timestamp, budget: Option<u64>) -> Result<Explanation, String> {
         match self {
-            Compiled::Native(ruleset) => ruleset.decode_context(context).map(|c| ruleset.explain(flag, &c, now)),
+            Compiled::Native(ruleset) => {
+                ruleset.decode_context(context).map(|c| ruleset.explain_within(flag, &c, now, budget))
+            }
             #[cfg(feature = "wasmtime")]
-            Compiled::Wasmtime(ruleset) => ruleset.explain(flag, context, now).map_err(|e| e.to_string()),
+            Compiled::Wasmtime(ruleset) => {
+                ruleset.explain_within(flag, context, now, budget).map_err(|e| e.to_string())
+            }
         }
     }
 
@@ -188,7 +203,7 @@ pub fn run(args: &Args) -> ExitCode {
         };
         match &args.flag {
             Some(flag) if args.explain => {
-                let explanation = match ruleset.explain(flag, &context_text, now) {
+                let explanation = match ruleset.explain(flag, &context_text, now, args.budget) {
                     Ok(explanation) => explanation,
                     Err(message) => return usage(&format!("--context: {message}")),
                 };
@@ -197,8 +212,8 @@ pub fn run(args: &Args) -> ExitCode {
                     Format::Human => write!(out, "{}", vexil_cli::explain::render(&ruleset.version(), &explanation)),
                 }
             }
-            Some(flag) => writeln!(out, "{}", ruleset.evaluate(flag, &context_text, now).to_json()),
-            None => writeln!(out, "{}", json(&ruleset.evaluate_all(&context_text, now))),
+            Some(flag) => writeln!(out, "{}", ruleset.evaluate(flag, &context_text, now, args.budget).to_json()),
+            None => writeln!(out, "{}", json(&ruleset.evaluate_all(&context_text, now, args.budget))),
         }
     };
     match written.and_then(|()| out.flush()) {

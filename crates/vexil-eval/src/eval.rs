@@ -26,6 +26,27 @@ impl EvalError {
     pub(crate) fn context(message: impl Into<String>) -> EvalError {
         EvalError { code: ErrorCode::InvalidContext, message: message.into() }
     }
+    pub(crate) fn budget_exhausted(budget: u64) -> EvalError {
+        EvalError {
+            code: ErrorCode::ResourceLimit,
+            message: format!("the evaluation budget of {budget} work units is exhausted"),
+        }
+    }
+    pub(crate) fn is_budget(&self) -> bool {
+        self.code == ErrorCode::ResourceLimit
+    }
+}
+
+/// Work units of processing `bytes` of text: one per 64 bytes (docs/semantics.md, "Work").
+pub(crate) fn text_units(bytes: usize) -> u64 {
+    bytes as u64 / 64
+}
+
+fn str_len(val: &Val<'_>) -> usize {
+    match val {
+        Val::Str(s) => s.len(),
+        _ => 0,
+    }
 }
 
 pub(crate) type Result<T> = std::result::Result<T, EvalError>;
@@ -56,16 +77,33 @@ pub(crate) struct Env<'r> {
 pub(crate) struct Evaluator<'r, T: Tracer> {
     pub env: Env<'r>,
     /// Segment results of this context, shared by every flag evaluated with it.
-    pub segment_cache: Vec<Option<Result<bool>>>,
+    pub segment_cache: Vec<Option<(Result<bool>, u64)>>,
     /// True while evaluating a split's `by`: a missing attribute is then
     /// TARGETING_KEY_MISSING.
     pub in_split: bool,
     pub tracer: T,
+    /// Work units allowed for one flag (`u64::MAX`: no budget) and spent so far.
+    pub budget: u64,
+    pub spent: u64,
 }
 
 impl<'r, T: Tracer> Evaluator<'r, T> {
     pub fn new(env: Env<'r>, tracer: T) -> Self {
-        Evaluator { env, segment_cache: Vec::new(), in_split: false, tracer }
+        Evaluator { env, segment_cache: Vec::new(), in_split: false, tracer, budget: u64::MAX, spent: 0 }
+    }
+
+    /// Spends work units: one per node visited, and text units for string
+    /// work (docs/semantics.md, "Work"). Both evaluation paths (the direct
+    /// conditions and the traced walk) charge the same units in the same
+    /// order, so a budget stops `evaluate` and `explain` at the same place.
+    #[inline]
+    pub fn charge(&mut self, units: u64) -> Result<()> {
+        self.spent = self.spent.saturating_add(units);
+        if self.spent > self.budget { Err(EvalError::budget_exhausted(self.budget)) } else { Ok(()) }
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.spent > self.budget
     }
 
     /// Evaluates a bool-typed node. Without tracing, boolean operators and
@@ -75,8 +113,12 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
     pub fn condition(&mut self, node: &'r Node) -> Result<bool> {
         if !T::ACTIVE {
             match &node.kind {
-                NodeKind::Const(Value::Bool(b)) => return Ok(*b),
+                NodeKind::Const(Value::Bool(b)) => {
+                    self.charge(1)?;
+                    return Ok(*b);
+                }
                 NodeKind::And(items) => {
+                    self.charge(1)?;
                     for item in items {
                         if !self.condition(item)? {
                             return Ok(false);
@@ -85,6 +127,7 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                     return Ok(true);
                 }
                 NodeKind::Or(items) => {
+                    self.charge(1)?;
                     for item in items {
                         if self.condition(item)? {
                             return Ok(true);
@@ -92,34 +135,43 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                     }
                     return Ok(false);
                 }
-                NodeKind::Not(inner) => return self.condition(inner).map(|b| !b),
-                NodeKind::Segment(id) => return self.segment(*id),
-                NodeKind::Compare(op, l, r) => {
-                    if let (Some(l), Some(r)) = (self.value_ref(l), self.value_ref(r)) {
-                        return compare_values(*op, l?, r?);
-                    }
+                NodeKind::Not(inner) => {
+                    self.charge(1)?;
+                    return self.condition(inner).map(|b| !b);
                 }
-                NodeKind::Str(op, l, r) => {
-                    if let (Some(l), Some(r)) = (self.value_ref(l), self.value_ref(r))
-                        && let (Value::Str(l), Value::Str(r)) = (l?, r?)
-                    {
+                NodeKind::Segment(id) => {
+                    self.charge(1)?;
+                    return self.segment(*id);
+                }
+                // `stored OP stored`: charged as `eval` charges it (the node,
+                // then each operand as it is read, then the text work).
+                NodeKind::Compare(op, l, r) if is_stored(l) && is_stored(r) => {
+                    self.charge(1)?;
+                    let (l, r) = (self.stored(l)?, self.stored(r)?);
+                    self.charge(text_units(value_str_len(l) + value_str_len(r)))?;
+                    return compare_values(*op, l, r);
+                }
+                NodeKind::Str(op, l, r) if is_stored(l) && is_stored(r) => {
+                    self.charge(1)?;
+                    let (l, r) = (self.stored(l)?, self.stored(r)?);
+                    if let (Value::Str(l), Value::Str(r)) = (l, r) {
+                        self.charge(text_units(l.len() + r.len()))?;
                         return Ok(string_op(*op, l, r));
                     }
+                    return Err(internal("string operator"));
                 }
-                NodeKind::In { negated, elem, list } => {
-                    if let (Some(elem), Some(list)) = (self.value_ref(elem), self.value_ref(list))
-                        && let Value::List(items) = list?
-                    {
-                        let elem = elem?.as_val();
-                        return Ok(items.iter().any(|item| elem.equals_value(item)) != *negated);
-                    }
+                NodeKind::In { negated, elem, list } if is_stored(elem) && is_stored(list) => {
+                    self.charge(1)?;
+                    let (elem, list) = (self.stored(elem)?, self.stored(list)?);
+                    let Value::List(items) = list else { return Err(internal("in")) };
+                    self.charge(items.len() as u64)?;
+                    let elem = elem.as_val();
+                    return Ok(items.iter().any(|item| elem.equals_value(item)) != *negated);
                 }
-                NodeKind::InCidr { negated, ip, ranges } => {
-                    if let Some(ip) = self.value_ref(ip)
-                        && let Value::Ip(ip) = ip?
-                    {
-                        return Ok(ranges.iter().any(|range| range.contains(*ip)) != *negated);
-                    }
+                NodeKind::InCidr { negated, ip, ranges } if is_stored(ip) => {
+                    self.charge(1)?;
+                    let Value::Ip(ip) = self.stored(ip)? else { return Err(internal("in")) };
+                    return Ok(ranges.iter().any(|range| range.contains(*ip)) != *negated);
                 }
                 _ => {}
             }
@@ -131,6 +183,7 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
     }
 
     pub fn eval(&mut self, node: &'r Node) -> Result<Val<'r>> {
+        self.charge(1)?;
         if let NodeKind::Const(value) = &node.kind {
             return Ok(value.as_val());
         }
@@ -187,17 +240,20 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
             NodeKind::Arith(op, l, r) => {
                 let l = self.eval(l)?;
                 let r = self.eval(r)?;
+                self.charge(text_units(str_len(&l) + str_len(&r)))?;
                 arith(*op, l, r)
             }
             NodeKind::Compare(op, l, r) => {
                 let l = self.eval(l)?;
                 let r = self.eval(r)?;
+                self.charge(text_units(str_len(&l) + str_len(&r)))?;
                 compare(*op, &l, &r).map(Val::Bool)
             }
             NodeKind::In { negated, elem, list } => {
                 let elem = self.eval(elem)?;
                 let list = self.eval(list)?;
                 let Val::List(items) = list else { return Err(internal("in")) };
+                self.charge(items.len() as u64)?;
                 let found = items.iter().any(|item| elem.equals_value(item));
                 Ok(Val::Bool(found != *negated))
             }
@@ -210,32 +266,37 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                 let list = self.eval(list)?;
                 let elem = self.eval(elem)?;
                 let Val::List(items) = list else { return Err(internal("contains")) };
+                self.charge(items.len() as u64)?;
                 Ok(Val::Bool(items.iter().any(|item| elem.equals_value(item))))
             }
             NodeKind::Str(op, l, r) => {
                 let l = self.eval(l)?;
                 let r = self.eval(r)?;
                 let (Val::Str(l), Val::Str(r)) = (&l, &r) else { return Err(internal("string operator")) };
+                self.charge(text_units(l.len() + r.len()))?;
                 Ok(Val::Bool(string_op(*op, l, r)))
             }
             NodeKind::Matches(subject, regex) => {
                 let Val::Str(s) = self.eval(subject)? else { return Err(internal("matches")) };
+                self.charge(text_units(s.len()))?;
                 Ok(Val::Bool(regex.is_match(&s)))
             }
             NodeKind::Call(builtin, arg) => {
                 let arg = self.eval(arg)?;
+                self.charge(text_units(str_len(&arg)))?;
                 call(*builtin, arg, self.env.now)
             }
         }
     }
 
-    /// An operand that is a stored value (an attribute read or a literal),
-    /// borrowed in place; `None` for anything that must be computed.
-    fn value_ref(&self, node: &'r Node) -> Option<Result<&'r Value>> {
+    /// A stored operand (a literal or an attribute read: see [`is_stored`]),
+    /// borrowed in place and charged as `eval` charges it.
+    fn stored(&mut self, node: &'r Node) -> Result<&'r Value> {
+        self.charge(1)?;
         match &node.kind {
-            NodeKind::Const(value) => Some(Ok(value)),
-            NodeKind::Attr(id) => Some(self.read_value(*id)),
-            _ => None,
+            NodeKind::Const(value) => Ok(value),
+            NodeKind::Attr(id) => self.read_value(*id),
+            _ => Err(internal("stored operand")),
         }
     }
 
@@ -259,24 +320,32 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
 
     fn segment(&mut self, id: u32) -> Result<bool> {
         // In a split unit a missing attribute has another code, so the cache
-        // (filled outside splits) is bypassed there.
+        // (filled outside splits) is bypassed there. A cached result costs
+        // what computing it cost: budgets count work as if nothing were
+        // cached, so a flag decides the same alone or in a set.
         if !self.in_split
-            && let Some(Some(cached)) = self.segment_cache.get(id as usize)
+            && let Some(Some((cached, cost))) = self.segment_cache.get(id as usize)
         {
-            return cached.clone();
+            let (cached, cost) = (cached.clone(), *cost);
+            self.charge(cost)?;
+            return cached;
         }
         let Some(node) = self.env.segments.get(id as usize) else {
             return Err(internal("segment"));
         };
+        let before = self.spent;
         let outcome = self.condition(node);
+        let cost = self.spent - before;
         // Sized on first use, so flags without segments never allocate.
         if self.segment_cache.len() < self.env.segments.len() {
             self.segment_cache.resize(self.env.segments.len(), None);
         }
+        let exhausted = matches!(&outcome, Err(error) if error.is_budget());
         if !self.in_split
+            && !exhausted
             && let Some(slot) = self.segment_cache.get_mut(id as usize)
         {
-            *slot = Some(outcome.clone());
+            *slot = Some((outcome.clone(), cost));
         }
         outcome
     }
@@ -291,6 +360,18 @@ pub(crate) fn fold(node: Node) -> Node {
     match folded {
         Ok(value) => Node { kind: NodeKind::Const(value), span: node.span },
         Err(_) => node,
+    }
+}
+
+/// Operands the direct conditions read in place: literals and attribute reads.
+fn is_stored(node: &Node) -> bool {
+    matches!(node.kind, NodeKind::Const(_) | NodeKind::Attr(_))
+}
+
+fn value_str_len(value: &Value) -> usize {
+    match value {
+        Value::Str(s) => s.len(),
+        _ => 0,
     }
 }
 

@@ -55,6 +55,12 @@ impl Ruleset {
     /// and the record come from one walk ([`Ruleset::decide_with`]), so an
     /// explanation cannot disagree with `evaluate`.
     pub fn explain(&self, key: &str, context: &Context, now: Timestamp) -> Explanation {
+        self.explain_within(key, context, now, None)
+    }
+
+    /// [`Ruleset::explain`] within a budget of work units, stopping where
+    /// [`Ruleset::evaluate_within`] stops.
+    pub fn explain_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Explanation {
         let now_text = now.to_iso_string().into();
         let Some((id, _)) = self.flag(key) else {
             return Explanation {
@@ -65,6 +71,7 @@ impl Ruleset {
         };
         let recorder = Recorder { source: self.source(), enums: self.enums(), open: vec![Vec::new()] };
         let mut evaluator = Evaluator::new(self.env(context, now), recorder);
+        evaluator.budget = budget.unwrap_or(u64::MAX);
         let mut walk = Walk { ruleset: self, prerequisites: Vec::new(), rules: Vec::new() };
         let outcome = self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut walk);
         Explanation {

@@ -84,6 +84,10 @@ pub(crate) struct Split {
     pub choices: Vec<usize>,
 }
 
+/// Prerequisite outcomes already decided for one context, with the work
+/// each cost (a reuse costs it again: see `Evaluator::charge`).
+type Memo<'r> = Vec<Option<(Outcome<'r>, u64)>>;
+
 /// How a flag decided, borrowing from the ruleset: no allocation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome<'r> {
@@ -191,15 +195,38 @@ impl Ruleset {
     /// Decides one flag without building the boundary form: the evaluator's
     /// hot path. `None` when the flag does not exist.
     pub fn decide<'r>(&'r self, key: &str, context: &'r Context, now: Timestamp) -> Option<Outcome<'r>> {
+        self.decide_within(key, context, now, None)
+    }
+
+    /// [`Ruleset::decide`] within a budget of work units (`None`: no budget);
+    /// running out gives an `ERROR` outcome with `RESOURCE_LIMIT`.
+    pub fn decide_within<'r>(
+        &'r self,
+        key: &str,
+        context: &'r Context,
+        now: Timestamp,
+        budget: Option<u64>,
+    ) -> Option<Outcome<'r>> {
         let (id, _) = self.flag(key)?;
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
+        evaluator.budget = budget.unwrap_or(u64::MAX);
         Some(self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut Unobserved))
     }
 
     /// Evaluates one flag into its decision.
     pub fn evaluate(&self, key: &str, context: &Context, now: Timestamp) -> Decision {
+        self.evaluate_within(key, context, now, None)
+    }
+
+    /// [`Ruleset::evaluate`] within a budget of work units (`None`: no
+    /// budget). The work of a decision is bounded by the ruleset's size times
+    /// the size of the context values it reads (LANGUAGE.md §9); a host that
+    /// cannot afford that bound sets a budget, and a flag that would exceed
+    /// it decides its `on_error` value with `RESOURCE_LIMIT`, identically on
+    /// every stack (docs/semantics.md, "Work").
+    pub fn evaluate_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Decision {
         let now_text: Arc<str> = now.to_iso_string().into();
-        match self.decide(key, context, now) {
+        match self.decide_within(key, context, now, budget) {
             Some(outcome) => self.decision(key, &outcome, &now_text),
             None => Decision::not_found(key, &self.version, &now_text),
         }
@@ -248,12 +275,21 @@ impl Ruleset {
     /// Every flag against one context, in source order. Segments and
     /// prerequisites are evaluated once for the whole set.
     pub fn evaluate_all(&self, context: &Context, now: Timestamp) -> DecisionSet {
+        self.evaluate_all_within(context, now, None)
+    }
+
+    /// [`Ruleset::evaluate_all`] with a budget for each flag: every flag
+    /// decides exactly as [`Ruleset::evaluate_within`] decides it alone, so
+    /// one heavy flag runs out of its own budget and the others decide.
+    pub fn evaluate_all_within(&self, context: &Context, now: Timestamp, budget: Option<u64>) -> DecisionSet {
         let now_text: Arc<str> = now.to_iso_string().into();
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
-        let mut memo: Vec<Option<Outcome<'_>>> = Vec::new();
+        evaluator.budget = budget.unwrap_or(u64::MAX);
+        let mut memo: Memo<'_> = Vec::new();
         let decisions = (0..self.flags.len())
             .map(|i| {
                 let id = index_u32(i);
+                evaluator.spent = 0;
                 let outcome = self.decide_memo(&mut evaluator, id, &mut memo);
                 self.decision_for(&self.flags[i], &outcome, &now_text)
             })
@@ -292,7 +328,7 @@ impl Ruleset {
         &'r self,
         evaluator: &mut Evaluator<'r, T>,
         id: u32,
-        memo: &mut Vec<Option<Outcome<'r>>>,
+        memo: &mut Memo<'r>,
     ) -> Outcome<'r> {
         let required = self.flags.get(id as usize).is_some_and(|f| f.required_by_others);
         if !required {
@@ -301,12 +337,19 @@ impl Ruleset {
         if memo.len() < self.flags.len() {
             memo.resize(self.flags.len(), None);
         }
-        if let Some(Some(done)) = memo.get(id as usize) {
-            return done.clone();
+        if let Some(Some((done, cost))) = memo.get(id as usize) {
+            let (done, cost) = (done.clone(), *cost);
+            return match evaluator.charge(cost) {
+                Ok(()) => done,
+                Err(error) => error_outcome(error),
+            };
         }
+        let before = evaluator.spent;
         let outcome = self.decide_with(evaluator, id, memo, &mut Unobserved);
-        if let Some(slot) = memo.get_mut(id as usize) {
-            *slot = Some(outcome.clone());
+        let cost = evaluator.spent - before;
+        let exhausted = outcome.error.as_ref().is_some_and(EvalError::is_budget);
+        if !exhausted && let Some(slot) = memo.get_mut(id as usize) {
+            *slot = Some((outcome.clone(), cost));
         }
         outcome
     }
@@ -320,7 +363,7 @@ impl Ruleset {
         &'r self,
         evaluator: &mut Evaluator<'r, T>,
         id: u32,
-        memo: &mut Vec<Option<Outcome<'r>>>,
+        memo: &mut Memo<'r>,
         observer: &mut O,
     ) -> Outcome<'r> {
         let Some(flag) = self.flags.get(id as usize) else {
@@ -331,6 +374,10 @@ impl Ruleset {
         }
         for prereq in &flag.prerequisites {
             let decided = self.decide_memo(evaluator, prereq.flag, memo);
+            // A budget that ran out inside a prerequisite stops this flag too.
+            if evaluator.exhausted() {
+                return error_outcome(EvalError::budget_exhausted(evaluator.budget));
+            }
             let holds = self.prerequisite_holds(prereq, &decided);
             observer.prerequisite(evaluator, prereq, &decided, holds);
             if !holds {

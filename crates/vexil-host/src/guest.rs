@@ -140,9 +140,10 @@ impl Guest {
         call: Call,
         handle: u32,
         input: &[u8],
+        fuel: u64,
         parse: impl FnOnce(&[u8]) -> Result<T, String>,
     ) -> Result<T, Failure> {
-        self.begin(self.limits.fuel)?;
+        self.begin(fuel)?;
         let (ptr, len) = self.write_input(input)?;
         let func = match call {
             Call::Eval => &self.eval,

@@ -77,11 +77,18 @@ pub struct Limits {
     /// The instance's linear memory, in bytes. Default 256 MiB: the compiled
     /// ruleset lives there, and so does every call's scratch.
     pub memory_bytes: usize,
+    /// Work units each flag may spend, counted by the evaluator itself
+    /// (docs/semantics.md, "Work"): a flag over it decides `RESOURCE_LIMIT`
+    /// deterministically, exactly as natively with the same budget, and in an
+    /// evaluate-all the other flags still decide. Default `None` (as
+    /// natively); fuel stays the outer bound either way, and an evaluate-all
+    /// gets [`Limits::fuel`] for each flag of the ruleset.
+    pub work: Option<u64>,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { fuel: 20_000_000, load_fuel: 20_000_000_000, memory_bytes: 256 << 20 }
+        Limits { fuel: 20_000_000, load_fuel: 20_000_000_000, memory_bytes: 256 << 20, work: None }
     }
 }
 
@@ -307,9 +314,15 @@ impl HostRuleset {
     /// Decides one flag against a JSON context, exactly as
     /// `vexil::Ruleset::evaluate_json` does.
     pub fn evaluate(&self, flag: &str, context_json: &str, now: Timestamp) -> Decision {
+        self.evaluate_within(flag, context_json, now, self.engine.inner.limits.work)
+    }
+
+    /// [`HostRuleset::evaluate`] within a budget of work units
+    /// (`vexil::Ruleset::evaluate_within`), instead of [`Limits::work`].
+    pub fn evaluate_within(&self, flag: &str, context_json: &str, now: Timestamp, budget: Option<u64>) -> Decision {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Direct);
+        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Direct, budget);
         let result = self.call(&mut state, Call::Eval, &input, parse::<Decision>);
         state.scratch = input;
         match result {
@@ -347,9 +360,14 @@ impl HostRuleset {
     /// `vexil::Ruleset::evaluate_all_json` does (a context that does not
     /// decode gives every flag an ERROR decision with INVALID_CONTEXT).
     pub fn evaluate_all(&self, context_json: &str, now: Timestamp) -> DecisionSet {
+        self.evaluate_all_within(context_json, now, self.engine.inner.limits.work)
+    }
+
+    /// [`HostRuleset::evaluate_all`] with a budget of work units for each flag.
+    pub fn evaluate_all_within(&self, context_json: &str, now: Timestamp, budget: Option<u64>) -> DecisionSet {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, None, context_json, Form::Json);
+        let input = build_input(&mut state.scratch, &now_text, None, context_json, Form::Json, budget);
         let result = self.call(&mut state, Call::EvalAll, &input, parse::<DecisionSet>);
         state.scratch = input;
         match result {
@@ -371,9 +389,20 @@ impl HostRuleset {
 
     /// Why a flag decided as it did. Fails when the context cannot be decoded.
     pub fn explain(&self, flag: &str, context_json: &str, now: Timestamp) -> Result<Explanation, Error> {
+        self.explain_within(flag, context_json, now, self.engine.inner.limits.work)
+    }
+
+    /// [`HostRuleset::explain`] within a budget of work units.
+    pub fn explain_within(
+        &self,
+        flag: &str,
+        context_json: &str,
+        now: Timestamp,
+        budget: Option<u64>,
+    ) -> Result<Explanation, Error> {
         let now_text = now.to_iso_string();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Json);
+        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Json, budget);
         let result = self.call(&mut state, Call::Explain, &input, parse::<Explanation>);
         state.scratch = input;
         match result {
@@ -479,7 +508,12 @@ impl HostRuleset {
         parse: impl FnOnce(&[u8]) -> Result<T, String>,
     ) -> Result<T, Failure> {
         let handle = state.current.handle;
-        let result = self.ensure_guest(state).and_then(|guest| guest.call(call, handle, input, parse));
+        let fuel = match call {
+            // Each flag of the set gets a decision's fuel.
+            Call::EvalAll => self.engine.inner.limits.fuel.saturating_mul(state.current.flags.len().max(1) as u64),
+            Call::Eval | Call::Explain => self.engine.inner.limits.fuel,
+        };
+        let result = self.ensure_guest(state).and_then(|guest| guest.call(call, handle, input, fuel, parse));
         if let Err(failure) = &result
             && failure.poisons()
         {
@@ -493,8 +527,6 @@ fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
     serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
 
-/// `NOW "\n" {"flag":…,"context_json":…}`, built in the scratch buffer
-/// (taken here, put back by the caller, so calls do not allocate).
 /// Which request form to send (see ABI.md): only `vexil_eval` reads the direct one.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Form {
@@ -502,12 +534,24 @@ enum Form {
     Json,
 }
 
-fn build_input(scratch: &mut Vec<u8>, now: &str, flag: Option<&str>, context_json: &str, form: Form) -> Vec<u8> {
+/// `NOW "\n" {"flag":…,"context_json":…,"budget"?:…}`, or the direct form,
+/// built in the scratch buffer (taken here, put back by the caller, so calls
+/// do not allocate).
+fn build_input(
+    scratch: &mut Vec<u8>,
+    now: &str,
+    flag: Option<&str>,
+    context_json: &str,
+    form: Form,
+    budget: Option<u64>,
+) -> Vec<u8> {
     let mut input = std::mem::take(scratch);
     input.clear();
     input.extend_from_slice(now.as_bytes());
-    // The direct form (`NOW\nFLAG\nCONTEXT`, see ABI.md) when the key allows it.
-    if let Some(flag) = flag.filter(|f| form == Form::Direct && !f.starts_with('{') && !f.contains('\n')) {
+    // The direct form (`NOW\nFLAG\nCONTEXT`, see ABI.md) when the key allows
+    // it and there is no budget to carry.
+    let direct = form == Form::Direct && budget.is_none();
+    if let Some(flag) = flag.filter(|f| direct && !f.starts_with('{') && !f.contains('\n')) {
         input.push(b'\n');
         input.extend_from_slice(flag.as_bytes());
         input.push(b'\n');
@@ -522,6 +566,9 @@ fn build_input(scratch: &mut Vec<u8>, now: &str, flag: Option<&str>, context_jso
     }
     input.extend_from_slice(br#""context_json":"#);
     write_json_string(&mut input, context_json);
+    if let Some(budget) = budget {
+        input.extend_from_slice(format!(r#","budget":{budget}"#).as_bytes());
+    }
     input.push(b'}');
     input
 }

@@ -222,3 +222,32 @@ fn the_default_fuel_budget_has_a_hundredfold_margin_for_a_typical_decision() {
         assert_eq!(ruleset.evaluate(flag, context, now()).to_json(), native(flag, context));
     }
 }
+
+/// Issue 12: with a work budget (`Limits::work`) each flag of an evaluate-all
+/// has its own: a flag that would scan a huge context runs out
+/// (RESOURCE_LIMIT, deterministically, as natively) and the others decide;
+/// without it one heavy flag used to exhaust the call's fuel for the set.
+#[test]
+fn a_work_budget_stops_the_heavy_flag_of_an_evaluate_all_and_no_other() {
+    const HEAVY: &str = r#"
+context { user.id: string  user.bio: string }
+flag light: bool { owner "me" default false rule r: when user.id == "ada" => true }
+flag heavy: bool { owner "me" default false on_error true rule r: when lower(user.bio) contains "needle" => true }
+flag also_light: int { owner "me" default 1 rule r: when user.id != "bob" => 2 }
+"#;
+    let context = format!(r#"{{"user":{{"id":"ada","bio":"{}"}}}}"#, "x".repeat(1 << 20));
+    let budget = 10_000;
+    let ruleset = engine(Limits { work: Some(budget), ..Limits::default() }).compile(HEAVY).unwrap();
+    let set = ruleset.evaluate_all(&context, now());
+    let native = vexil::compile(HEAVY, &vexil::CheckOptions::default()).unwrap();
+    let decoded = native.decode_context(&context).unwrap();
+    let want = native.evaluate_all_within(&decoded, now(), Some(budget));
+    assert_eq!(serde_json::to_string(&set).unwrap(), serde_json::to_string(&want).unwrap());
+    let codes: Vec<Option<ErrorCode>> = set.decisions.iter().map(|d| d.error_code).collect();
+    assert_eq!(codes, [None, Some(ErrorCode::ResourceLimit), None]);
+    assert_eq!(set.decisions[1].value, Some(FlagValue::Bool(true)));
+    // One decision alone agrees; a bio that fits the budget decides.
+    assert_eq!(ruleset.evaluate("heavy", &context, now()), want.decisions[1]);
+    let small = format!(r#"{{"user":{{"id":"ada","bio":"{}"}}}}"#, "x".repeat(10_000));
+    assert_eq!(ruleset.evaluate("heavy", &small, now()).reason, Reason::Default);
+}

@@ -59,6 +59,8 @@ extern "C" {
     pub type EvaluateOptions;
     #[wasm_bindgen(method, getter, structural)]
     fn now(this: &EvaluateOptions) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn budget(this: &EvaluateOptions) -> JsValue;
 
     /// `{ today?: Date | string | null }`.
     #[wasm_bindgen(typescript_type = "CheckOptions")]
@@ -190,7 +192,7 @@ impl Ruleset {
     ) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
         let decision = match self.context(context.as_ref()) {
-            Ok(context) => self.inner.evaluate(flag_key, &context, now),
+            Ok(context) => self.inner.evaluate_within(flag_key, &context, now, budget_of(options.as_ref())?),
             Err(message) => self.inner.context_error(flag_key, message, now),
         };
         decision_to_js(&decision)
@@ -218,7 +220,7 @@ impl Ruleset {
     ) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
         let context = self.context(context.as_ref()).map_err(|message| type_error(&message))?;
-        let set = self.inner.evaluate_all(&context, now);
+        let set = self.inner.evaluate_all_within(&context, now, budget_of(options.as_ref())?);
         let object = to_js(&set)?;
         let array = Reflect::get(&object, &JsValue::from_str("decisions"))?;
         for (i, decision) in set.decisions.iter().enumerate() {
@@ -243,7 +245,7 @@ impl Ruleset {
     ) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
         let context = self.context(context.as_ref()).map_err(|message| type_error(&message))?;
-        let explanation = self.inner.explain(flag_key, &context, now);
+        let explanation = self.inner.explain_within(flag_key, &context, now, budget_of(options.as_ref())?);
         let object = to_js(&explanation)?;
         if let Some(value) = &explanation.decision.value
             && big_int(value).is_some()
@@ -325,6 +327,28 @@ fn parse(text: &str) -> Result<JsValue, JsValue> {
 /// A boundary value as a plain JS object, through its CLI JSON.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     parse(&json(value)?)
+}
+
+/// `{ budget }`: work units for each flag (docs/semantics.md, "Work"), a
+/// non-negative integer number or BigInt; absent means no budget.
+fn budget_of(options: Option<&EvaluateOptions>) -> Result<Option<u64>, JsValue> {
+    let Some(value) = options.map(EvaluateOptions::budget).filter(|v| !v.is_undefined()) else {
+        return Ok(None);
+    };
+    if let Some(number) = value.as_f64()
+        && number.fract() == 0.0
+        && (0.0..=MAX_SAFE_INTEGER as f64).contains(&number)
+    {
+        // Exact: an integral double within 2^53.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        return Ok(Some(number as u64));
+    }
+    if let Some(big) = value.dyn_ref::<BigInt>()
+        && let Some(units) = big.to_string(10).ok().map(String::from).and_then(|digits| digits.parse::<u64>().ok())
+    {
+        return Ok(Some(units));
+    }
+    Err(type_error("`budget` must be a non-negative integer (work units)"))
 }
 
 fn now_of(options: Option<&EvaluateOptions>) -> Result<Timestamp, JsValue> {

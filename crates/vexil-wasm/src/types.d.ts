@@ -185,6 +185,11 @@ export type Context = { [key: string]: ContextValue };
 export interface EvaluateOptions {
   /** The instant to decide at; defaults to the current time. A `Date` or an RFC 3339 string. */
   now?: Date | string;
+  /**
+   * Work units each flag may spend (docs/semantics.md, "Work"); a flag that would
+   * spend more decides its `on_error` value with `RESOURCE_LIMIT`. Default: no budget.
+   */
+  budget?: number | bigint;
 }
 
 export interface CheckOptions {

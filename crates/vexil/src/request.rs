@@ -26,6 +26,9 @@ pub struct Request {
     pub context_json: Option<String>,
     #[serde(default)]
     pub now: Option<String>,
+    /// Work units allowed for the decision (`Ruleset::evaluate_within`).
+    #[serde(default)]
+    pub budget: Option<u64>,
 }
 
 /// A request without a flag: `evaluate_all` and the context of `explain`.
@@ -39,6 +42,9 @@ pub struct ContextRequest {
     pub context_json: Option<String>,
     #[serde(default)]
     pub now: Option<String>,
+    /// Work units allowed for each flag.
+    #[serde(default)]
+    pub budget: Option<u64>,
 }
 
 /// Decides a request given as JSON text. A text that is not a valid request
@@ -68,13 +74,14 @@ pub fn evaluate_request(ruleset: &Ruleset, request: &Request, default_now: Times
             );
         }
     };
-    if let Some(text) = &request.context_json {
-        return ruleset.evaluate_json(&request.flag, text, now);
-    }
-    match request.context.as_ref().map(|c| ruleset.decode_context(c.get())) {
-        None => ruleset.evaluate(&request.flag, &ruleset.empty_context(), now),
-        Some(Ok(context)) => ruleset.evaluate(&request.flag, &context, now),
-        Some(Err(message)) => ruleset.context_error(&request.flag, message, now),
+    let text = match (&request.context_json, &request.context) {
+        (Some(text), _) => text.as_str(),
+        (None, Some(raw)) => raw.get(),
+        (None, None) => "{}",
+    };
+    match ruleset.decode_context(text) {
+        Ok(context) => ruleset.evaluate_within(&request.flag, &context, now, request.budget),
+        Err(message) => ruleset.context_error(&request.flag, message, now),
     }
 }
 
@@ -86,29 +93,26 @@ pub fn evaluate_all_request_json(ruleset: &Ruleset, text: &str, default_now: Tim
     let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
     if let Some(context_json) = &request.context_json {
         let now = read_now(request.now.as_deref(), default_now)?;
-        return Ok(ruleset.evaluate_all_json(context_json, now));
+        return Ok(match ruleset.decode_context(context_json) {
+            Ok(context) => ruleset.evaluate_all_within(&context, now, request.budget),
+            Err(_) => ruleset.evaluate_all_json(context_json, now),
+        });
     }
+    let budget = request.budget;
     let (_, context, now) = decode_context_request(ruleset, request, default_now)?;
-    Ok(ruleset.evaluate_all(&context, now))
+    Ok(ruleset.evaluate_all_within(&context, now, budget))
 }
 
 /// Explains a request's flag (`{"flag","context"|"context_json","now"?}`).
 /// Fails when the request or its context cannot be read.
 pub fn explain_request_json(ruleset: &Ruleset, text: &str, default_now: Timestamp) -> Result<Explanation, String> {
-    let (flag, context, now) = read_context_request(ruleset, text, default_now)?;
+    let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
+    let budget = request.budget;
+    let (flag, context, now) = decode_context_request(ruleset, request, default_now)?;
     let Some(flag) = flag else {
         return Err("not a valid request: missing field `flag`".to_owned());
     };
-    Ok(ruleset.explain(&flag, &context, now))
-}
-
-fn read_context_request(
-    ruleset: &Ruleset,
-    text: &str,
-    default_now: Timestamp,
-) -> Result<(Option<String>, Context, Timestamp), String> {
-    let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
-    decode_context_request(ruleset, request, default_now)
+    Ok(ruleset.explain_within(&flag, &context, now, budget))
 }
 
 fn read_now(now: Option<&str>, default_now: Timestamp) -> Result<Timestamp, String> {

@@ -56,3 +56,45 @@ fn conformance_vectors_pass_natively() {
         panic!("{problem}");
     }
 }
+
+/// Budgets stop every path at the same place: for every vector and every
+/// budget from 0 work units up to what the decision costs, `evaluate`,
+/// `explain` (the traced walk) and the flag's entry in `evaluate_all`
+/// (shared segment and prerequisite caches, a budget per flag) decide the
+/// same, and a decision that ran out is `RESOURCE_LIMIT` with the flag's
+/// `on_error` value. Without a budget, nothing changes.
+#[test]
+fn budgets_stop_evaluate_explain_and_evaluate_all_alike() {
+    let mut checked = 0usize;
+    let mut limited = 0usize;
+    for (path, file) in vexil_conformance::evaluation_files().unwrap() {
+        let ruleset = compile(&file.ruleset, &CheckOptions::default()).unwrap();
+        for case in &file.cases {
+            let Input::Decide { flag, context } = case.input() else { continue };
+            let Ok(context) = ruleset.decode_context(context) else { continue };
+            let now = Timestamp::parse_rfc3339(&case.now).unwrap();
+            let unlimited = ruleset.evaluate(flag, &context, now);
+            assert_eq!(ruleset.evaluate_within(flag, &context, now, None), unlimited);
+            let position = ruleset.flags().iter().position(|f| f.key == flag);
+            for budget in 0..=200u64 {
+                let decision = ruleset.evaluate_within(flag, &context, now, Some(budget));
+                let explained = ruleset.explain_within(flag, &context, now, Some(budget)).decision;
+                assert_eq!(explained, decision, "{path}: flag {flag}, budget {budget}");
+                if let Some(i) = position {
+                    let set = ruleset.evaluate_all_within(&context, now, Some(budget));
+                    assert_eq!(set.decisions[i], decision, "{path}: flag {flag}, budget {budget} in evaluate_all");
+                }
+                checked += 1;
+                if decision.error_code == Some(vexil::ErrorCode::ResourceLimit) {
+                    limited += 1;
+                    continue;
+                }
+                // Enough: from here on the budget changes nothing.
+                assert_eq!(decision, unlimited, "{path}: flag {flag}, budget {budget}");
+                break;
+            }
+        }
+    }
+    eprintln!("{checked} budgeted decisions, {limited} of them RESOURCE_LIMIT");
+    assert!(limited > 1000, "{limited}");
+}

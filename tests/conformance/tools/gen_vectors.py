@@ -134,6 +134,7 @@ def SP(value, rule):           # SPLIT
 NOT_FOUND = ("NOT_FOUND", None, {})
 
 IC = "INVALID_CONTEXT"
+RL = "RESOURCE_LIMIT"
 EV = "EVALUATION_ERROR"
 TK = "TARGETING_KEY_MISSING"
 
@@ -1679,6 +1680,11 @@ flag beta: bool {
   on_error true
   rule r: when user.id == "ada" => true
 }
+
+flag plain: bool {
+  owner "conformance"
+  default true
+}
 """
 
 
@@ -1728,6 +1734,20 @@ def requests() -> dict:
         ('{"flag":"beta","context_json":{"user":{}}}', "beta", PARSE),    # context_json must be text
         ('{"flag":"beta","context":{"user":{"id":"ada"}}', "", PARSE),    # truncated: not JSON at all
         ('{"flag":"nope","now":1}', "nope", PARSE),                   # parse errors win over FLAG_NOT_FOUND
+        # Budgets in work units (docs/semantics.md, "Work"). `user.id == "ada"` visits three
+        # nodes (the comparison, the attribute, the literal): 3 units, plus one per 64 bytes of
+        # the two strings compared, so 3 for "ada" and 3 + (128 + 3) // 64 = 5 for 128 x's.
+        ('{"flag":"beta","context":{"user":{"id":"ada"}},"budget":3}', "beta", M(True, "r")),
+        ('{"flag":"beta","context":{"user":{"id":"ada"}},"budget":2}', "beta", ERR(True, RL)),
+        ('{"flag":"beta","context":{"user":{"id":"ada"}},"budget":0}', "beta", ERR(True, RL)),
+        ('{"flag":"beta","context":{"user":{"id":"' + "x" * 128 + '"}},"budget":5}', "beta", D(False)),
+        ('{"flag":"beta","context":{"user":{"id":"' + "x" * 128 + '"}},"budget":4}', "beta", ERR(True, RL)),
+        # A node's unit is spent when it is visited, before its work: the attribute's read
+        # (which fails: user.id is missing) comes after the second unit.
+        ('{"flag":"beta","context":{},"budget":2}', "beta", E_IC),
+        ('{"flag":"beta","context":{},"budget":1}', "beta", ERR(True, RL)),
+        ('{"flag":"plain","budget":0}', "plain", ST(True)),           # no rules: nothing to spend
+        ('{"flag":"beta","budget":-1}', "beta", PARSE),               # budgets are unsigned integers
     ]
     cases = []
     for row in rows:
