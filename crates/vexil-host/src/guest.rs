@@ -83,9 +83,44 @@ pub(crate) struct Guest {
     budget: u64,
 }
 
+/// Call fuel per byte of input, on top of [`Limits::fuel`]: decoding a
+/// context costs well under 100 instructions per byte.
+pub(crate) const CALL_FUEL_PER_INPUT_BYTE: u64 = 200;
+
+/// The guest's whole state right after a ruleset loaded: its memory and the
+/// host's input block in it. Restoring it into a fresh instance gives the
+/// loaded ruleset back without compiling it again (a module's only mutable
+/// global, the stack pointer, is at its initial value between calls).
+pub(crate) struct Snapshot {
+    memory: Vec<u8>,
+    input: (u32, u32),
+}
+
 impl Guest {
-    pub fn new(pre: &InstancePre<StoreState>, limits: Limits) -> Result<Guest, String> {
-        let state = StoreState { memory_limit: limits.memory_bytes, hit_memory_limit: false };
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { memory: self.memory.data(&self.store).to_vec(), input: self.input }
+    }
+
+    /// Copies a snapshot into this (fresh) instance.
+    pub fn restore(&mut self, snapshot: &Snapshot) -> Result<(), Failure> {
+        const PAGE: usize = 64 * 1024;
+        let have = self.memory.data_size(&self.store);
+        if snapshot.memory.len() > have {
+            let pages = (snapshot.memory.len() - have).div_ceil(PAGE) as u64;
+            self.memory.grow(&mut self.store, pages).map_err(|e| self.failure(&e))?;
+        }
+        let data = self.memory.data_mut(&mut self.store);
+        let Some(target) = data.get_mut(..snapshot.memory.len()) else {
+            return Err(Failure::Trap("the restored memory is smaller than its snapshot".into()));
+        };
+        target.copy_from_slice(&snapshot.memory);
+        self.input = snapshot.input;
+        Ok(())
+    }
+
+    /// A fresh instance whose memory may grow to `memory_limit` bytes.
+    pub fn new(pre: &InstancePre<StoreState>, limits: Limits, memory_limit: usize) -> Result<Guest, String> {
+        let state = StoreState { memory_limit, hit_memory_limit: false };
         let mut store = Store::new(pre.module().engine(), state);
         store.limiter(|state| state as &mut dyn ResourceLimiter);
         store.set_fuel(limits.load_fuel).map_err(|e| e.to_string())?;
@@ -126,9 +161,11 @@ impl Guest {
         })
     }
 
-    /// `vexil_load`: the result's JSON text.
+    /// `vexil_load`: the result's JSON text. The fuel grows with the source
+    /// (`Limits::load_fuel_per_byte`), so whatever `vexil check` accepts loads.
     pub fn load(&mut self, source: &[u8]) -> Result<Vec<u8>, Failure> {
-        self.begin(self.limits.load_fuel)?;
+        let scaled = (source.len() as u64).saturating_mul(self.limits.load_fuel_per_byte);
+        self.begin(self.limits.load_fuel.max(scaled))?;
         let (ptr, len) = self.write_input(source)?;
         let packed = self.load.call(&mut self.store, (ptr, len)).map_err(|e| self.failure(&e))?;
         self.take_result(packed, |bytes| Ok(bytes.to_vec()))
@@ -143,7 +180,8 @@ impl Guest {
         fuel: u64,
         parse: impl FnOnce(&[u8]) -> Result<T, String>,
     ) -> Result<T, Failure> {
-        self.begin(fuel)?;
+        // Decoding the input (a context) is paid for by its size.
+        self.begin(fuel.saturating_add((input.len() as u64).saturating_mul(CALL_FUEL_PER_INPUT_BYTE)))?;
         let (ptr, len) = self.write_input(input)?;
         let func = match call {
             Call::Eval => &self.eval,

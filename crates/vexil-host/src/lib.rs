@@ -59,7 +59,7 @@ use vexil::{
 };
 use wasmtime::{InstancePre, Linker};
 
-use guest::{Call, Failure, Guest, StoreState};
+use guest::{Call, Failure, Guest, Snapshot, StoreState};
 
 /// The plugin ABI version this host speaks (`vexil_abi_version()`).
 pub const ABI_VERSION: u32 = 1;
@@ -71,12 +71,23 @@ pub struct Limits {
     /// Default 20,000,000: a 10-attribute decision needs about 1 % of that;
     /// a trace of every flag of a large ruleset needs more.
     pub fuel: u64,
-    /// Fuel for compiling a ruleset inside the plugin. Default 20,000,000,000
-    /// (a 1,000-flag ruleset takes a few percent of it).
+    /// Fuel for compiling a ruleset inside the plugin: at least this, and
+    /// [`Limits::load_fuel_per_byte`] per byte of source. Default
+    /// 20,000,000,000 (a 1,000-flag ruleset takes a few percent of it).
     pub load_fuel: u64,
-    /// The instance's linear memory, in bytes. Default 256 MiB: the compiled
-    /// ruleset lives there, and so does every call's scratch.
+    /// Load fuel per byte of source, so that every ruleset `vexil check`
+    /// accepts loads: default 10,000, 2.5 times what compiling costs in the
+    /// plugin (measured: 4,000 per byte, linear from 1,000 to 30,000 flags;
+    /// `tests/limits.rs` loads the largest ruleset of each limit).
+    pub load_fuel_per_byte: u64,
+    /// The instance's linear memory, in bytes: at least this, and
+    /// [`Limits::memory_per_source_byte`] per byte of source plus 64 MiB.
+    /// Default 256 MiB: the compiled ruleset lives there, and so does every
+    /// call's scratch (a context, decoded).
     pub memory_bytes: usize,
+    /// Memory per byte of source: default 96 (compiling takes at most 64×
+    /// the source, docs/semantics.md), within wasm32's 4 GiB.
+    pub memory_per_source_byte: usize,
     /// Work units each flag may spend, counted by the evaluator itself
     /// (docs/semantics.md, "Work"): a flag over it decides `RESOURCE_LIMIT`
     /// deterministically, exactly as natively with the same budget, and in an
@@ -88,7 +99,14 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { fuel: 20_000_000, load_fuel: 20_000_000_000, memory_bytes: 256 << 20, work: None }
+        Limits {
+            fuel: 20_000_000,
+            load_fuel: 20_000_000_000,
+            load_fuel_per_byte: 10_000,
+            memory_bytes: 256 << 20,
+            memory_per_source_byte: 96,
+            work: None,
+        }
     }
 }
 
@@ -204,16 +222,32 @@ impl Engine {
 
     /// Compiles a ruleset in a fresh instance.
     pub fn compile(&self, source: &str) -> Result<HostRuleset, Error> {
-        let mut guest = self.instantiate()?;
+        let mut guest = self.instantiate(source.len())?;
         let loaded = load_into(&mut guest, source)?;
+        let snapshot = guest.snapshot();
         Ok(HostRuleset {
             engine: self.clone(),
-            state: Mutex::new(State { current: loaded, guest: Some(guest), scratch: Vec::new() }),
+            state: Mutex::new(State {
+                current: loaded,
+                guest: Some(guest),
+                snapshot,
+                compiles: 1,
+                scratch: Vec::new(),
+            }),
         })
     }
 
-    fn instantiate(&self) -> Result<Guest, Error> {
-        Guest::new(&self.inner.pre, self.inner.limits).map_err(Error::Module)
+    /// A fresh instance for a ruleset of `source_len` bytes: its memory may
+    /// grow to [`Limits::memory_bytes`], or more for a large ruleset, so that
+    /// every ruleset `vexil check` accepts loads and still has room for contexts.
+    fn instantiate(&self, source_len: usize) -> Result<Guest, Error> {
+        let limits = self.inner.limits;
+        let scaled = match limits.memory_per_source_byte {
+            0 => 0,
+            per_byte => source_len.saturating_mul(per_byte).saturating_add(64 << 20).min(4 << 30),
+        };
+        let memory_limit = limits.memory_bytes.max(scaled);
+        Guest::new(&self.inner.pre, self.inner.limits, memory_limit).map_err(Error::Module)
     }
 }
 
@@ -232,8 +266,13 @@ impl fmt::Debug for HostRuleset {
 
 struct State {
     current: LoadedRuleset,
-    /// `None` after a trap: rebuilt from `current.source` on the next call.
+    /// `None` after a trap: rebuilt from `snapshot` on the next call.
     guest: Option<Guest>,
+    /// The instance right after `current` loaded: a trap costs a copy of it,
+    /// not a compile (a hostile caller cannot make each call recompile).
+    snapshot: Snapshot,
+    /// Compiles so far (a test hook).
+    compiles: u64,
     /// The input being built, reused call after call.
     scratch: Vec<u8>,
 }
@@ -427,11 +466,18 @@ impl HostRuleset {
         })?;
         match load_into(guest, source) {
             Ok(loaded) => {
+                state.compiles += 1;
                 let old = std::mem::replace(&mut state.current, loaded);
                 if let Some(guest) = state.guest.as_mut()
                     && guest.unload(old.handle).is_err()
                 {
-                    state.guest = None;
+                    // Damaged while unloading: start over from the new ruleset alone.
+                    let mut fresh = self.engine.instantiate(source.len())?;
+                    state.current = load_into(&mut fresh, source)?;
+                    state.guest = Some(fresh);
+                }
+                if let Some(guest) = state.guest.as_ref() {
+                    state.snapshot = guest.snapshot();
                 }
                 Ok(())
             }
@@ -476,6 +522,13 @@ impl HostRuleset {
         result.map_err(|f| format!("{f:?}"))
     }
 
+    /// Test hook: how many times a ruleset was compiled for this
+    /// `HostRuleset` (its first load and each reload; never after a trap).
+    #[doc(hidden)]
+    pub fn compiles(&self) -> u64 {
+        self.lock().compiles
+    }
+
     /// The handle of the current ruleset inside its instance (for raw calls).
     #[doc(hidden)]
     pub fn raw_handle(&self) -> u32 {
@@ -489,12 +542,9 @@ impl HostRuleset {
     /// The live instance, rebuilt (instantiated, ruleset reloaded) after a trap.
     fn ensure_guest<'s>(&self, state: &'s mut State) -> Result<&'s mut Guest, Failure> {
         if state.guest.is_none() {
-            let mut guest = self.engine.instantiate().map_err(|e| Failure::Trap(e.to_string()))?;
-            let reloaded = load_into(&mut guest, &state.current.source).map_err(|error| match error {
-                Error::Limit(message) => Failure::Limit { message, trapped: true },
-                other => Failure::Trap(format!("cannot rebuild the plugin instance: {other}")),
-            })?;
-            state.current.handle = reloaded.handle;
+            let mut guest =
+                self.engine.instantiate(state.current.source.len()).map_err(|e| Failure::Trap(e.to_string()))?;
+            guest.restore(&state.snapshot)?;
             state.guest = Some(guest);
         }
         state.guest.as_mut().ok_or_else(|| Failure::Trap("no plugin instance".into()))

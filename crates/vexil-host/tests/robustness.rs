@@ -54,7 +54,7 @@ fn exhausted_fuel_gives_resource_limit_with_on_error_and_the_host_recovers() {
     // An unknown flag is still FLAG_NOT_FOUND.
     assert_eq!(ruleset.evaluate("nope", ADA, now()).error_code, Some(ErrorCode::FlagNotFound));
     // Loading itself under a starved load budget fails with a limit, not a crash.
-    let no_load = engine(Limits { load_fuel: 10_000, ..Limits::default() });
+    let no_load = engine(Limits { load_fuel: 10_000, load_fuel_per_byte: 0, ..Limits::default() });
     assert!(matches!(no_load.compile(SOURCE), Err(Error::Limit(_))));
     // A well-fed engine in the same process is unaffected.
     let fed = engine(Limits::default()).compile(SOURCE).unwrap();
@@ -64,7 +64,7 @@ fn exhausted_fuel_gives_resource_limit_with_on_error_and_the_host_recovers() {
 #[test]
 fn memory_limit_gives_resource_limit_and_the_ruleset_keeps_serving() {
     // Fuel enough for megabytes of JSON: the memory limit is what must stop it.
-    let limits = Limits { memory_bytes: 8 << 20, fuel: 50_000_000_000, ..Limits::default() };
+    let limits = Limits { memory_bytes: 8 << 20, memory_per_source_byte: 0, fuel: 50_000_000_000, ..Limits::default() };
     let ruleset = engine(limits).compile(SOURCE).unwrap();
     assert!(ruleset.memory_bytes() < 8 << 20);
     // Inputs of several sizes: some fail to fit at all, some fit but their
@@ -169,7 +169,7 @@ fn a_bad_reload_keeps_the_last_good_ruleset() {
     assert_ne!(ruleset.version(), version);
     assert_eq!(ruleset.evaluate("limit", "{}", now()).value, Some(FlagValue::Int(6)));
     // A reload that hits a limit also keeps the previous ruleset.
-    let tight = engine(Limits { load_fuel: 200_000, ..Limits::default() });
+    let tight = engine(Limits { load_fuel: 200_000, load_fuel_per_byte: 0, ..Limits::default() });
     let small = tight.compile("flag a: bool { owner \"me\" default true }").unwrap();
     assert!(matches!(small.reload(SOURCE), Err(Error::Limit(_))));
     assert_eq!(small.evaluate("a", "{}", now()).value, Some(FlagValue::Bool(true)));
