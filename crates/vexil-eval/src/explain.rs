@@ -61,7 +61,7 @@ impl Ruleset {
     /// [`Ruleset::explain`] within a budget of work units, stopping where
     /// [`Ruleset::evaluate_within`] stops.
     pub fn explain_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Explanation {
-        let now_text = now.to_iso_string().into();
+        let now_text: std::sync::Arc<str> = now.iso_text().as_str().into();
         let Some((id, _)) = self.flag(key) else {
             return Explanation {
                 decision: Decision::not_found(key, self.version_arc(), &now_text),

@@ -225,7 +225,7 @@ impl Ruleset {
     /// it decides its `on_error` value with `RESOURCE_LIMIT`, identically on
     /// every stack (docs/semantics.md, "Work").
     pub fn evaluate_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Decision {
-        let now_text: Arc<str> = now.to_iso_string().into();
+        let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
         match self.decide_within(key, context, now, budget) {
             Some(outcome) => self.decision(key, &outcome, &now_text),
             None => Decision::not_found(key, &self.version, &now_text),
@@ -243,7 +243,7 @@ impl Ruleset {
 
     /// The decision for a context that could not be decoded at all.
     pub fn context_error(&self, key: &str, message: String, now: Timestamp) -> Decision {
-        let now_text: Arc<str> = now.to_iso_string().into();
+        let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
         if !self.has_flag(key) {
             return Decision::not_found(key, &self.version, &now_text);
         }
@@ -263,7 +263,7 @@ impl Ruleset {
         match self.decode_context(context_json) {
             Ok(context) => self.evaluate_all(&context, now),
             Err(message) => {
-                let now_text: Arc<str> = now.to_iso_string().into();
+                let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
                 let error = EvalError { code: ErrorCode::InvalidContext, message };
                 let outcome = error_outcome(error);
                 let decisions = self.flags.iter().map(|f| self.decision_for(f, &outcome, &now_text)).collect();
@@ -282,7 +282,7 @@ impl Ruleset {
     /// decides exactly as [`Ruleset::evaluate_within`] decides it alone, so
     /// one heavy flag runs out of its own budget and the others decide.
     pub fn evaluate_all_within(&self, context: &Context, now: Timestamp, budget: Option<u64>) -> DecisionSet {
-        let now_text: Arc<str> = now.to_iso_string().into();
+        let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
         evaluator.budget = budget.unwrap_or(u64::MAX);
         let mut memo: Memo<'_> = Vec::new();

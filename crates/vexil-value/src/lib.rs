@@ -22,5 +22,5 @@ mod version;
 pub use error::ValueError;
 pub use float::float_text;
 pub use net::{Cidr, parse_ip};
-pub use timestamp::Timestamp;
+pub use timestamp::{IsoText, Timestamp};
 pub use version::Version;

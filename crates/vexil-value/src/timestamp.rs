@@ -78,11 +78,16 @@ impl Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`, exactly what JavaScript's
     /// `Date.prototype.toISOString` prints for the same instant.
     pub fn to_iso_string(self) -> String {
+        self.iso_text().as_str().to_owned()
+    }
+
+    /// [`Timestamp::to_iso_string`]'s text on the stack: every decision
+    /// carries it, so it is written digit by digit (`format!` costs several
+    /// times more) and allocated once, where it is kept.
+    pub fn iso_text(self) -> IsoText {
         let days = self.millis.div_euclid(MS_PER_DAY);
         let ms_of_day = self.millis.rem_euclid(MS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
-        // Written digit by digit: every decision carries this text, and
-        // `format!` costs several times more on that hot path.
         let mut out = [0u8; 24];
         let fields: [(i64, usize, usize); 7] = [
             (year, 0, 4),
@@ -103,13 +108,24 @@ impl Timestamp {
         for (i, separator) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
             out[i] = separator;
         }
-        out.iter().map(|&b| char::from(b)).collect()
+        IsoText(out)
+    }
+}
+
+/// The 24 ASCII bytes of an instant's ISO text ([`Timestamp::iso_text`]).
+#[derive(Debug, Clone, Copy)]
+pub struct IsoText([u8; 24]);
+
+impl IsoText {
+    pub fn as_str(&self) -> &str {
+        // Digits and separators only: always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_iso_string())
+        f.write_str(self.iso_text().as_str())
     }
 }
 
