@@ -257,7 +257,7 @@ impl Prepared {
     /// and `decision` with the `now` text built once.
     pub fn vexil_decide(&self, flag: &str) -> Option<Decision> {
         let outcome = self.single.vexil.decide(flag, &self.vexil_context, self.now)?;
-        Some(self.single.vexil.decision(flag, &outcome, &self.now_text))
+        Some(self.single.vexil.decision(flag, &outcome, self.now))
     }
 
     /// Vexil: the JSON context decoded, then `decide` + `decision` (`now`
@@ -265,7 +265,7 @@ impl Prepared {
     pub fn vexil_json_decide(&self, flag: &str, json: &str) -> Option<Decision> {
         let context = self.single.vexil.decode_context(json).ok()?;
         let outcome = self.single.vexil.decide(flag, &context, self.now)?;
-        Some(self.single.vexil.decision(flag, &outcome, &self.now_text))
+        Some(self.single.vexil.decision(flag, &outcome, self.now))
     }
 
     /// Yggdrasil: one flag, built context, `check_enabled`.
@@ -511,7 +511,7 @@ pub fn check_equivalence(contexts: usize, all_contexts: usize) -> Result<Equival
             let decision = single.vexil.evaluate(flag, &vexil_context, now);
             let v = vexil_bool(&decision).map_err(|e| format!("{e} on {json}"))?;
             let outcome = single.vexil.decide(flag, &vexil_context, now).ok_or("decide: no flag")?;
-            if single.vexil.decision(flag, &outcome, &prepared.now_text) != decision {
+            if single.vexil.decision(flag, &outcome, prepared.now) != decision {
                 return Err(format!("{flag}: decide + decision differs from evaluate on {json}"));
             }
             if *flag == "realistic" {

@@ -121,7 +121,7 @@ impl Compiled {
 
     /// The decision of a batch line that could not be read as text.
     fn parse_error(&self, message: String, now: Timestamp) -> Decision {
-        Decision::parse_error("", message, &self.version(), &now.to_iso_string())
+        Decision::parse_error("", message, &self.version(), now)
     }
 
     fn request(&self, line: &str, default_now: Timestamp) -> Decision {

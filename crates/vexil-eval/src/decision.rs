@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use vexil_value::Timestamp;
 
 /// A flag's value. Serialises as the bare JSON value (`true`, `42`, `1.5`,
 /// `"DUAL_WRITE"`); enum members are their names.
@@ -90,20 +91,38 @@ pub struct Decision {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error_message: Option<String>,
     pub ruleset_version: Arc<str>,
-    pub now: Arc<str>,
+    /// The instant decided at; written as `YYYY-MM-DDTHH:MM:SS.sssZ` (formatted
+    /// only when serialised, so deciding allocates nothing for it).
+    #[serde(with = "iso_instant")]
+    pub now: Timestamp,
+}
+
+/// `now` as the boundary writes it: JavaScript's `toISOString` form.
+mod iso_instant {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use vexil_value::Timestamp;
+
+    pub fn serialize<S: Serializer>(now: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(now.iso_text().as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Timestamp::parse_rfc3339(&text).map_err(D::Error::custom)
+    }
 }
 
 impl Decision {
     /// A decision for a flag the ruleset does not have (no value, no variant).
-    pub fn not_found(flag: &str, ruleset_version: &Arc<str>, now: &Arc<str>) -> Decision {
+    pub fn not_found(flag: &str, ruleset_version: &Arc<str>, now: Timestamp) -> Decision {
         let message = format!("no flag named `{flag}` in ruleset {ruleset_version}");
-        Decision::without_value(flag, ErrorCode::FlagNotFound, message, ruleset_version.clone(), now.clone())
+        Decision::without_value(flag, ErrorCode::FlagNotFound, message, ruleset_version.clone(), now)
     }
 
     /// A decision for a request that could not be read (a batch line that
     /// is not a valid request): no value, code PARSE_ERROR.
-    pub fn parse_error(flag: &str, message: String, ruleset_version: &str, now: &str) -> Decision {
-        Decision::without_value(flag, ErrorCode::ParseError, message, ruleset_version.into(), now.into())
+    pub fn parse_error(flag: &str, message: String, ruleset_version: &str, now: Timestamp) -> Decision {
+        Decision::without_value(flag, ErrorCode::ParseError, message, ruleset_version.into(), now)
     }
 
     fn without_value(
@@ -111,7 +130,7 @@ impl Decision {
         code: ErrorCode,
         message: String,
         ruleset_version: Arc<str>,
-        now: Arc<str>,
+        now: Timestamp,
     ) -> Decision {
         Decision {
             flag: flag.into(),
@@ -137,7 +156,8 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionSet {
     pub ruleset_version: Arc<str>,
-    pub now: Arc<str>,
+    #[serde(with = "iso_instant")]
+    pub now: Timestamp,
     pub decisions: Vec<Decision>,
 }
 

@@ -61,10 +61,9 @@ impl Ruleset {
     /// [`Ruleset::explain`] within a budget of work units, stopping where
     /// [`Ruleset::evaluate_within`] stops.
     pub fn explain_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Explanation {
-        let now_text: std::sync::Arc<str> = now.iso_text().as_str().into();
         let Some((id, _)) = self.flag(key) else {
             return Explanation {
-                decision: Decision::not_found(key, self.version_arc(), &now_text),
+                decision: Decision::not_found(key, self.version_arc(), now),
                 prerequisites: Vec::new(),
                 rules: Vec::new(),
             };
@@ -75,7 +74,7 @@ impl Ruleset {
         let mut walk = Walk { ruleset: self, prerequisites: Vec::new(), rules: Vec::new() };
         let outcome = self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut walk);
         Explanation {
-            decision: self.decision(key, &outcome, &now_text),
+            decision: self.decision(key, &outcome, now),
             prerequisites: walk.prerequisites,
             rules: walk.rules,
         }

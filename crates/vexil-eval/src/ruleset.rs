@@ -208,9 +208,13 @@ impl Ruleset {
         budget: Option<u64>,
     ) -> Option<Outcome<'r>> {
         let (id, _) = self.flag(key)?;
+        Some(self.decide_id(id, context, now, budget))
+    }
+
+    fn decide_id<'r>(&'r self, id: u32, context: &'r Context, now: Timestamp, budget: Option<u64>) -> Outcome<'r> {
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
         evaluator.budget = budget.unwrap_or(u64::MAX);
-        Some(self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut Unobserved))
+        self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut Unobserved)
     }
 
     /// Evaluates one flag into its decision.
@@ -225,10 +229,10 @@ impl Ruleset {
     /// it decides its `on_error` value with `RESOURCE_LIMIT`, identically on
     /// every stack (docs/semantics.md, "Work").
     pub fn evaluate_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Decision {
-        let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
-        match self.decide_within(key, context, now, budget) {
-            Some(outcome) => self.decision(key, &outcome, &now_text),
-            None => Decision::not_found(key, &self.version, &now_text),
+        // One lookup of the key for both the decision and its boundary form.
+        match self.flag(key) {
+            Some((id, flag)) => self.decision_for(flag, &self.decide_id(id, context, now, budget), now),
+            None => Decision::not_found(key, &self.version, now),
         }
     }
 
@@ -243,9 +247,8 @@ impl Ruleset {
 
     /// The decision for a context that could not be decoded at all.
     pub fn context_error(&self, key: &str, message: String, now: Timestamp) -> Decision {
-        let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
         if !self.has_flag(key) {
-            return Decision::not_found(key, &self.version, &now_text);
+            return Decision::not_found(key, &self.version, now);
         }
         let outcome = Outcome {
             choice: None,
@@ -254,7 +257,7 @@ impl Ruleset {
             prerequisite: None,
             error: Some(EvalError { code: ErrorCode::InvalidContext, message }),
         };
-        self.decision(key, &outcome, &now_text)
+        self.decision(key, &outcome, now)
     }
 
     /// Every flag against a JSON context; a context that is not a JSON
@@ -263,11 +266,10 @@ impl Ruleset {
         match self.decode_context(context_json) {
             Ok(context) => self.evaluate_all(&context, now),
             Err(message) => {
-                let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
                 let error = EvalError { code: ErrorCode::InvalidContext, message };
                 let outcome = error_outcome(error);
-                let decisions = self.flags.iter().map(|f| self.decision_for(f, &outcome, &now_text)).collect();
-                DecisionSet { ruleset_version: self.version.clone(), now: now_text, decisions }
+                let decisions = self.flags.iter().map(|f| self.decision_for(f, &outcome, now)).collect();
+                DecisionSet { ruleset_version: self.version.clone(), now, decisions }
             }
         }
     }
@@ -282,7 +284,6 @@ impl Ruleset {
     /// decides exactly as [`Ruleset::evaluate_within`] decides it alone, so
     /// one heavy flag runs out of its own budget and the others decide.
     pub fn evaluate_all_within(&self, context: &Context, now: Timestamp, budget: Option<u64>) -> DecisionSet {
-        let now_text: Arc<str> = Arc::from(now.iso_text().as_str());
         let mut evaluator = Evaluator::new(self.env(context, now), NoTrace);
         evaluator.budget = budget.unwrap_or(u64::MAX);
         let mut memo: Memo<'_> = Vec::new();
@@ -291,21 +292,21 @@ impl Ruleset {
                 let id = index_u32(i);
                 evaluator.spent = 0;
                 let outcome = self.decide_memo(&mut evaluator, id, &mut memo);
-                self.decision_for(&self.flags[i], &outcome, &now_text)
+                self.decision_for(&self.flags[i], &outcome, now)
             })
             .collect();
-        DecisionSet { ruleset_version: self.version.clone(), now: now_text, decisions }
+        DecisionSet { ruleset_version: self.version.clone(), now, decisions }
     }
 
     /// Builds the boundary form of an outcome.
-    pub fn decision(&self, key: &str, outcome: &Outcome<'_>, now: &Arc<str>) -> Decision {
+    pub fn decision(&self, key: &str, outcome: &Outcome<'_>, now: Timestamp) -> Decision {
         match self.flag(key) {
             Some((_, flag)) => self.decision_for(flag, outcome, now),
             None => Decision::not_found(key, &self.version, now),
         }
     }
 
-    fn decision_for(&self, flag: &Flag, outcome: &Outcome<'_>, now: &Arc<str>) -> Decision {
+    fn decision_for(&self, flag: &Flag, outcome: &Outcome<'_>, now: Timestamp) -> Decision {
         let choice = if outcome.error.is_some() { Some(flag.on_error) } else { outcome.choice };
         let choice = choice.and_then(|c| flag.choices.get(c));
         Decision {
@@ -318,7 +319,7 @@ impl Ruleset {
             error_code: outcome.error.as_ref().map(|e| e.code),
             error_message: outcome.error.as_ref().map(|e| e.message.clone()),
             ruleset_version: self.version.clone(),
-            now: now.clone(),
+            now,
         }
     }
 

@@ -83,10 +83,6 @@ pub(crate) struct Guest {
     budget: u64,
 }
 
-/// Call fuel per byte of input, on top of [`Limits::fuel`]: decoding a
-/// context costs well under 100 instructions per byte.
-pub(crate) const CALL_FUEL_PER_INPUT_BYTE: u64 = 200;
-
 /// The guest's whole state right after a ruleset loaded: its memory and the
 /// host's input block in it. Restoring it into a fresh instance gives the
 /// loaded ruleset back without compiling it again (a module's only mutable
@@ -181,7 +177,7 @@ impl Guest {
         parse: impl FnOnce(&[u8]) -> Result<T, String>,
     ) -> Result<T, Failure> {
         // Decoding the input (a context) is paid for by its size.
-        self.begin(fuel.saturating_add((input.len() as u64).saturating_mul(CALL_FUEL_PER_INPUT_BYTE)))?;
+        self.begin(fuel.saturating_add((input.len() as u64).saturating_mul(self.limits.fuel_per_input_byte)))?;
         let (ptr, len) = self.write_input(input)?;
         let func = match call {
             Call::Eval => &self.eval,

@@ -67,10 +67,14 @@ pub const ABI_VERSION: u32 = 1;
 /// Per-instance limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Fuel for one call (a decision, a decision set, an explanation).
-    /// Default 20,000,000: a 10-attribute decision needs about 1 % of that;
-    /// a trace of every flag of a large ruleset needs more.
+    /// Fuel for one call (a decision, a decision set, an explanation), plus
+    /// [`Limits::fuel_per_input_byte`]. Default 20,000,000: a 10-attribute
+    /// decision needs about 1 % of that; a trace of every flag of a large
+    /// ruleset needs more.
     pub fuel: u64,
+    /// Call fuel per byte of input (decoding a context is paid by its size):
+    /// default 200, well above what decoding costs.
+    pub fuel_per_input_byte: u64,
     /// Fuel for compiling a ruleset inside the plugin: at least this, and
     /// [`Limits::load_fuel_per_byte`] per byte of source. Default
     /// 20,000,000,000 (a 1,000-flag ruleset takes a few percent of it).
@@ -101,6 +105,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             fuel: 20_000_000,
+            fuel_per_input_byte: 200,
             load_fuel: 20_000_000_000,
             load_fuel_per_byte: 10_000,
             memory_bytes: 256 << 20,
@@ -366,7 +371,7 @@ impl HostRuleset {
         state.scratch = input;
         match result {
             Ok(decision) => decision,
-            Err(failure) => error_decision(&state.current, flag, &failure, &now_text),
+            Err(failure) => error_decision(&state.current, flag, &failure, now),
         }
     }
 
@@ -390,7 +395,7 @@ impl HostRuleset {
                     .ok()
                     .and_then(|v| v.get("flag").and_then(|f| f.as_str()).map(str::to_owned))
                     .unwrap_or_default();
-                error_decision(&state.current, &flag, &failure, &now_text)
+                error_decision(&state.current, &flag, &failure, default_now)
             }
         }
     }
@@ -415,12 +420,8 @@ impl HostRuleset {
                 let current = &state.current;
                 DecisionSet {
                     ruleset_version: current.version.clone(),
-                    now: now_text.as_str().into(),
-                    decisions: current
-                        .flags
-                        .iter()
-                        .map(|f| error_decision(current, &f.key, &failure, &now_text))
-                        .collect(),
+                    now,
+                    decisions: current.flags.iter().map(|f| error_decision(current, &f.key, &failure, now)).collect(),
                 }
             }
         }
@@ -448,7 +449,7 @@ impl HostRuleset {
             Ok(explanation) => Ok(explanation),
             Err(Failure::Refused { code, message }) if code == "INVALID_REQUEST" => Err(Error::Request(message)),
             Err(failure) => Ok(Explanation {
-                decision: error_decision(&state.current, flag, &failure, &now_text),
+                decision: error_decision(&state.current, flag, &failure, now),
                 prerequisites: Vec::new(),
                 rules: Vec::new(),
             }),
@@ -630,10 +631,9 @@ fn write_json_string(out: &mut Vec<u8>, text: &str) {
 
 /// The decision a host gives when the plugin could not: the flag's
 /// `on_error` value, reason ERROR, code RESOURCE_LIMIT or EVALUATION_ERROR.
-fn error_decision(current: &LoadedRuleset, flag: &str, failure: &Failure, now: &str) -> Decision {
-    let now: Arc<str> = now.into();
+fn error_decision(current: &LoadedRuleset, flag: &str, failure: &Failure, now: Timestamp) -> Decision {
     let Some(info) = current.index.get(flag).and_then(|&i| current.flags.get(i)) else {
-        return Decision::not_found(flag, &current.version, &now);
+        return Decision::not_found(flag, &current.version, now);
     };
     let (code, message) = match failure {
         Failure::Limit { message, .. } => (ErrorCode::ResourceLimit, message.clone()),

@@ -35,7 +35,7 @@ const ADA: &str = r#"{"user":{"id":"ada","tags":[]}}"#;
 
 #[test]
 fn exhausted_fuel_gives_resource_limit_with_on_error_and_the_host_recovers() {
-    let starved = engine(Limits { fuel: 2_000, ..Limits::default() });
+    let starved = engine(Limits { fuel: 2_000, fuel_per_input_byte: 0, ..Limits::default() });
     let ruleset = starved.compile(SOURCE).unwrap();
     for _ in 0..3 {
         let decision = ruleset.evaluate("limit", ADA, now());

@@ -56,7 +56,7 @@ pub fn evaluate_request_json(ruleset: &Ruleset, text: &str, default_now: Timesta
             &flag_of(text),
             format!("not a valid request: {error}"),
             ruleset.version(),
-            &default_now.to_iso_string(),
+            default_now,
         ),
     }
 }
@@ -66,12 +66,7 @@ pub fn evaluate_request(ruleset: &Ruleset, request: &Request, default_now: Times
         None => default_now,
         Some(Ok(now)) => now,
         Some(Err(error)) => {
-            return Decision::parse_error(
-                &request.flag,
-                format!("`now`: {error}"),
-                ruleset.version(),
-                &default_now.to_iso_string(),
-            );
+            return Decision::parse_error(&request.flag, format!("`now`: {error}"), ruleset.version(), default_now);
         }
     };
     let text = match (&request.context_json, &request.context) {
