@@ -59,6 +59,27 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                         format!("a path with more than {} components", limits::MAX_PATH_COMPONENTS),
                     );
                 }
+                // `and`/`or` operands of the expression being read, counted per
+                // bracket level (each bracket is an expression of its own);
+                // words that start an expression start a new count.
+                if !previous_was_dot {
+                    match word {
+                        "and" | "or" => {
+                            let chain = state.lists.last_mut().map_or(&mut state.chain, |(_, _, chain)| chain);
+                            *chain += 1;
+                            if *chain >= limits::MAX_CHAIN_OPERANDS && state.ok {
+                                state.refuse(
+                                    diagnostics,
+                                    Code::TooMany,
+                                    Span::new(start, end),
+                                    format!("more than {} operands joined by `and`/`or`", limits::MAX_CHAIN_OPERANDS),
+                                );
+                            }
+                        }
+                        "rule" | "when" | "requires" | "by" => state.chain = 0,
+                        _ => {}
+                    }
+                }
                 if word == "not" {
                     state.not_run += 1;
                     if state.not_run > limits::MAX_NESTING && state.ok {
@@ -78,7 +99,7 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                         state.depth += 1;
                         if state.lists.len() < limits::MAX_NESTING {
                             // Items of a `[` list, counted by its commas; `(` hides its commas.
-                            state.lists.push((byte, 1));
+                            state.lists.push((byte, 1, 0));
                         }
                         if state.depth > limits::MAX_NESTING && state.ok {
                             state.fail(diagnostics, Span::new(start, start + 1), "brackets nested");
@@ -89,7 +110,7 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                         state.lists.pop();
                     }
                     b',' => {
-                        if let Some((b'[', items)) = state.lists.last_mut() {
+                        if let Some((b'[', items, _)) = state.lists.last_mut() {
                             *items += 1;
                             if *items > limits::MAX_LIST_LEN && state.ok {
                                 state.refuse(
@@ -180,8 +201,10 @@ struct ItemState {
     junk: Option<Span>,
     /// Components of the path being read.
     path_run: usize,
-    /// Open brackets (`(` or `[`) and the items seen in each.
-    lists: Vec<(u8, usize)>,
+    /// Open brackets (`(` or `[`), the items seen in each, and the `and`/`or` in each.
+    lists: Vec<(u8, usize, usize)>,
+    /// `and`/`or` seen in the expression being read outside brackets.
+    chain: usize,
 }
 
 impl Default for ItemState {
@@ -197,6 +220,7 @@ impl Default for ItemState {
             junk: None,
             path_run: 0,
             lists: Vec::new(),
+            chain: 0,
         }
     }
 }
