@@ -165,8 +165,7 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                     let (elem, list) = (self.stored(elem)?, self.stored(list)?);
                     let Value::List(items) = list else { return Err(internal("in")) };
                     self.charge(items.len() as u64)?;
-                    let elem = elem.as_val();
-                    return Ok(items.iter().any(|item| elem.equals_value(item)) != *negated);
+                    return Ok(value_in(elem, items) != *negated);
                 }
                 NodeKind::InCidr { negated, ip, ranges } if is_stored(ip) => {
                     self.charge(1)?;
@@ -360,6 +359,20 @@ pub(crate) fn fold(node: Node) -> Node {
     match folded {
         Ok(value) => Node { kind: NodeKind::Const(value), span: node.span },
         Err(_) => node,
+    }
+}
+
+/// `elem in items` for stored values: the common element types compared in
+/// place (no `Val` built and dropped per item), the rest as `Val::equals`.
+fn value_in(elem: &Value, items: &[Value]) -> bool {
+    match elem {
+        Value::Str(a) => items.iter().any(|item| matches!(item, Value::Str(b) if b == a)),
+        Value::Int(a) => items.iter().any(|item| matches!(item, Value::Int(b) if b == a)),
+        Value::Enum(e, a) => items.iter().any(|item| matches!(item, Value::Enum(f, b) if f == e && b == a)),
+        _ => {
+            let elem = elem.as_val();
+            items.iter().any(|item| elem.equals_value(item))
+        }
     }
 }
 
