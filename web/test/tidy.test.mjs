@@ -255,7 +255,7 @@ function rustFields(item) {
     if (line === "" || line.startsWith("//")) continue;
     let m;
     if ((m = /^#\[serde\((.*)\)\]$/.exec(line))) {
-      Object.assign(serde, serdeArgs(m[1], ["rename", "skip_serializing_if", "default"], item.name));
+      Object.assign(serde, serdeArgs(m[1], ["rename", "skip_serializing_if", "default", "with"], item.name));
       continue;
     }
     if (line.startsWith("#[")) continue; // #[allow], #[doc], …
@@ -264,7 +264,10 @@ function rustFields(item) {
     const where = `${item.name}.${m[1]}`;
     const option = /^Option<(.+)>$/.exec(m[2].replace(/\s+/g, ""));
     const optional = serde.skip_serializing_if !== undefined;
-    let type = tsType(option ? option[1] : m[2], where);
+    // `with = "iso_instant"` (decision.rs) writes a Timestamp as its ISO text.
+    const serialisedAs = { iso_instant: "string" };
+    if (serde.with !== undefined && !serialisedAs[serde.with]) throw new Error(`${where}: serde \`with = "${serde.with}"\` is not understood by this test`);
+    let type = serde.with !== undefined ? serialisedAs[serde.with] : tsType(option ? option[1] : m[2], where);
     if (option && !optional) type = `${type} | null`;
     fields.push({ name: serde.rename ?? m[1], optional, type });
     serde = {};

@@ -275,8 +275,13 @@ pub fn node_tests(ctx: &Ctx) -> Result<(), Failure> {
 }
 
 /// The Node test files (also `npm test` in web/package.json).
-const NODE_TESTS: &[&str] =
-    &["test/api.test.mjs", "test/conformance.test.mjs", "test/differential.test.mjs", "test/openfeature.test.mjs"];
+const NODE_TESTS: &[&str] = &[
+    "test/api.test.mjs",
+    "test/conformance.test.mjs",
+    "test/differential.test.mjs",
+    "test/openfeature.test.mjs",
+    "test/tidy.test.mjs",
+];
 
 /// `cargo xtask differential [CASES]`: the long run of the differential test
 /// (random rulesets and JS contexts, Node vs the native CLI) over CASES

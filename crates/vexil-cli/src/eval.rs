@@ -86,10 +86,7 @@ impl Compiled {
 
     fn evaluate(&self, flag: &str, context: &str, now: Timestamp, budget: Option<u64>) -> Decision {
         match self {
-            Compiled::Native(ruleset) => match ruleset.decode_context(context) {
-                Ok(decoded) => ruleset.evaluate_within(flag, &decoded, now, budget),
-                Err(message) => ruleset.context_error(flag, message, now),
-            },
+            Compiled::Native(ruleset) => ruleset.evaluate_json_within(flag, context, now, budget),
             #[cfg(feature = "wasmtime")]
             Compiled::Wasmtime(ruleset) => ruleset.evaluate_within(flag, context, now, budget),
         }
@@ -97,10 +94,7 @@ impl Compiled {
 
     fn evaluate_all(&self, context: &str, now: Timestamp, budget: Option<u64>) -> DecisionSet {
         match self {
-            Compiled::Native(ruleset) => match ruleset.decode_context(context) {
-                Ok(decoded) => ruleset.evaluate_all_within(&decoded, now, budget),
-                Err(_) => ruleset.evaluate_all_json(context, now),
-            },
+            Compiled::Native(ruleset) => ruleset.evaluate_all_json_within(context, now, budget),
             #[cfg(feature = "wasmtime")]
             Compiled::Wasmtime(ruleset) => ruleset.evaluate_all_within(context, now, budget),
         }

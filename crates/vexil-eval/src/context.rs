@@ -151,15 +151,6 @@ impl Schema {
             }
         }
     }
-
-    /// Decodes an already parsed JSON value.
-    pub fn decode_value(&self, json: &serde_json::Value) -> Result<Context, String> {
-        let mut context = self.empty_context();
-        ObjectSeed { schema: self, node: &self.root, slots: &mut context.slots }
-            .deserialize(json)
-            .map_err(|e| describe_top_level(&e))?;
-        Ok(context)
-    }
 }
 
 fn describe_top_level(e: &impl fmt::Display) -> String {

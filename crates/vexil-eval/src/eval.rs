@@ -42,6 +42,14 @@ pub(crate) fn text_units(bytes: usize) -> u64 {
     bytes as u64 / 64
 }
 
+/// [`str_len`] of a stored value, read in place by the direct conditions.
+fn stored_str_len(value: &Value) -> usize {
+    match value {
+        Value::Str(s) => s.len(),
+        _ => 0,
+    }
+}
+
 fn str_len(val: &Val<'_>) -> usize {
     match val {
         Val::Str(s) => s.len(),
@@ -148,7 +156,7 @@ impl<'r, T: Tracer> Evaluator<'r, T> {
                 NodeKind::Compare(op, l, r) if is_stored(l) && is_stored(r) => {
                     self.charge(1)?;
                     let (l, r) = (self.stored(l)?, self.stored(r)?);
-                    self.charge(text_units(value_str_len(l) + value_str_len(r)))?;
+                    self.charge(text_units(stored_str_len(l) + stored_str_len(r)))?;
                     return compare_values(*op, l, r);
                 }
                 NodeKind::Str(op, l, r) if is_stored(l) && is_stored(r) => {
@@ -379,13 +387,6 @@ fn value_in(elem: &Value, items: &[Value]) -> bool {
 /// Operands the direct conditions read in place: literals and attribute reads.
 fn is_stored(node: &Node) -> bool {
     matches!(node.kind, NodeKind::Const(_) | NodeKind::Attr(_))
-}
-
-fn value_str_len(value: &Value) -> usize {
-    match value {
-        Value::Str(s) => s.len(),
-        _ => 0,
-    }
 }
 
 fn internal(what: &str) -> EvalError {

@@ -159,10 +159,6 @@ impl Ruleset {
         self.schema.decode_str(json)
     }
 
-    pub fn decode_context_value(&self, json: &serde_json::Value) -> Result<Context, String> {
-        self.schema.decode_value(json)
-    }
-
     /// Marks a value JSON cannot express at `path` of a decoded context, for
     /// bindings whose callers hand over values rather than JSON text: what
     /// the path reaches reads as `INVALID_CONTEXT` (see `Schema::invalidate`).
@@ -239,8 +235,13 @@ impl Ruleset {
     /// Evaluates a flag against a JSON context; a context that is not a JSON
     /// object gives an ERROR decision with INVALID_CONTEXT.
     pub fn evaluate_json(&self, key: &str, context_json: &str, now: Timestamp) -> Decision {
+        self.evaluate_json_within(key, context_json, now, None)
+    }
+
+    /// [`Ruleset::evaluate_json`] within a budget of work units.
+    pub fn evaluate_json_within(&self, key: &str, context_json: &str, now: Timestamp, budget: Option<u64>) -> Decision {
         match self.decode_context(context_json) {
-            Ok(context) => self.evaluate(key, &context, now),
+            Ok(context) => self.evaluate_within(key, &context, now, budget),
             Err(message) => self.context_error(key, message, now),
         }
     }
@@ -263,8 +264,13 @@ impl Ruleset {
     /// Every flag against a JSON context; a context that is not a JSON
     /// object gives every flag an ERROR decision with INVALID_CONTEXT.
     pub fn evaluate_all_json(&self, context_json: &str, now: Timestamp) -> DecisionSet {
+        self.evaluate_all_json_within(context_json, now, None)
+    }
+
+    /// [`Ruleset::evaluate_all_json`] with a budget of work units for each flag.
+    pub fn evaluate_all_json_within(&self, context_json: &str, now: Timestamp, budget: Option<u64>) -> DecisionSet {
         match self.decode_context(context_json) {
-            Ok(context) => self.evaluate_all(&context, now),
+            Ok(context) => self.evaluate_all_within(&context, now, budget),
             Err(message) => {
                 let error = EvalError { code: ErrorCode::InvalidContext, message };
                 let outcome = error_outcome(error);

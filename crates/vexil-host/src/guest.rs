@@ -75,7 +75,6 @@ pub(crate) struct Guest {
     eval: TypedFunc<(u32, u32, u32), u64>,
     eval_all: TypedFunc<(u32, u32, u32), u64>,
     explain: TypedFunc<(u32, u32, u32), u64>,
-    unload: TypedFunc<u32, u32>,
     /// A block of guest memory kept for inputs, reused call after call.
     input: (u32, u32),
     limits: Limits,
@@ -90,6 +89,13 @@ pub(crate) struct Guest {
 pub(crate) struct Snapshot {
     memory: Vec<u8>,
     input: (u32, u32),
+}
+
+impl Snapshot {
+    /// Bytes of guest memory it holds.
+    pub fn len(&self) -> usize {
+        self.memory.len()
+    }
 }
 
 impl Guest {
@@ -148,7 +154,6 @@ impl Guest {
             eval: func!("vexil_eval"),
             eval_all: func!("vexil_eval_all"),
             explain: func!("vexil_explain"),
-            unload: func!("vexil_unload"),
             store,
             memory,
             input: (0, 0),
@@ -186,11 +191,6 @@ impl Guest {
         };
         let packed = func.call(&mut self.store, (handle, ptr, len)).map_err(|e| self.failure(&e))?;
         self.take_result(packed, parse)
-    }
-
-    pub fn unload(&mut self, handle: u32) -> Result<(), Failure> {
-        self.begin(self.limits.fuel)?;
-        self.unload.call(&mut self.store, handle).map(|_| ()).map_err(|e| self.failure(&e))
     }
 
     /// Test hook: calls an export with raw arguments, exactly as a buggy or
@@ -269,7 +269,7 @@ impl Guest {
         Failure::Limit {
             message: format!(
                 "the plugin cannot hold a {len}-byte input within its memory limit of {} bytes",
-                self.limits.memory_bytes
+                self.store.data().memory_limit
             ),
             trapped: false,
         }
@@ -281,7 +281,7 @@ impl Guest {
             return Err(Failure::Limit {
                 message: format!(
                     "the plugin's result does not fit its memory limit of {} bytes",
-                    self.limits.memory_bytes
+                    self.store.data().memory_limit
                 ),
                 trapped: false,
             });
@@ -310,7 +310,7 @@ impl Guest {
     fn failure(&self, error: &wasmtime::Error) -> Failure {
         if self.store.data().hit_memory_limit {
             return Failure::Limit {
-                message: format!("the plugin reached its memory limit of {} bytes", self.limits.memory_bytes),
+                message: format!("the plugin reached its memory limit of {} bytes", self.store.data().memory_limit),
                 trapped: true,
             };
         }
@@ -324,6 +324,6 @@ impl Guest {
             Some(trap) => trap.to_string(),
             None => error.to_string(),
         };
-        Failure::Trap(format!("the plugin trapped ({trap}); it is rebuilt from the ruleset source"))
+        Failure::Trap(format!("the plugin trapped ({trap}); the instance is restored from its snapshot"))
     }
 }

@@ -27,12 +27,16 @@
 //! to the service: a compiled artifact is trusted native code.
 //!
 //! **Limits.** Every call runs with a fuel budget ([`Limits::fuel`], about one
-//! unit per wasm instruction; loading a ruleset gets [`Limits::load_fuel`])
-//! and the instance's linear memory is capped ([`Limits::memory_bytes`]). A
-//! call that hits a limit answers an `ERROR` decision with code
+//! unit per wasm instruction, plus [`Limits::fuel_per_input_byte`]; loading
+//! a ruleset gets [`Limits::load_fuel`] or [`Limits::load_fuel_per_byte`] of
+//! source, whichever is more) and the instance's linear memory is capped
+//! ([`Limits::memory_bytes`], or more for a large ruleset). [`Limits::work`]
+//! optionally bounds each flag's evaluation in the evaluator's own work
+//! units. A call that hits a limit answers an `ERROR` decision with code
 //! `RESOURCE_LIMIT` and the flag's `on_error` value; any other trap answers
 //! `EVALUATION_ERROR`. The host never panics; after a trap the instance is
-//! thrown away and rebuilt from the ruleset source on the next call.
+//! thrown away and, on the next call, a fresh one is restored from a memory
+//! snapshot taken right after the ruleset loaded (no recompile).
 //!
 //! **Reuse and reload.** A [`HostRuleset`] owns one instance and reuses it
 //! call after call (calls on one ruleset are serialised; compile one per
@@ -227,7 +231,7 @@ impl Engine {
 
     /// Compiles a ruleset in a fresh instance.
     pub fn compile(&self, source: &str) -> Result<HostRuleset, Error> {
-        let mut guest = self.instantiate(source.len())?;
+        let mut guest = self.instantiate(source.len(), 0)?;
         let loaded = load_into(&mut guest, source)?;
         let snapshot = guest.snapshot();
         Ok(HostRuleset {
@@ -245,13 +249,15 @@ impl Engine {
     /// A fresh instance for a ruleset of `source_len` bytes: its memory may
     /// grow to [`Limits::memory_bytes`], or more for a large ruleset, so that
     /// every ruleset `vexil check` accepts loads and still has room for contexts.
-    fn instantiate(&self, source_len: usize) -> Result<Guest, Error> {
+    /// `at_least`: memory the instance must be able to hold anyway (a
+    /// snapshot's size, when restoring one).
+    fn instantiate(&self, source_len: usize, at_least: usize) -> Result<Guest, Error> {
         let limits = self.inner.limits;
         let scaled = match limits.memory_per_source_byte {
             0 => 0,
             per_byte => source_len.saturating_mul(per_byte).saturating_add(64 << 20).min(4 << 30),
         };
-        let memory_limit = limits.memory_bytes.max(scaled);
+        let memory_limit = limits.memory_bytes.max(scaled).max(at_least);
         Guest::new(&self.inner.pre, self.inner.limits, memory_limit).map_err(Error::Module)
     }
 }
@@ -460,36 +466,18 @@ impl HostRuleset {
     /// now on. When it does not (diagnostics, a limit, a trap), the previous
     /// ruleset keeps serving and the error says why.
     pub fn reload(&self, source: &str) -> Result<(), Error> {
+        // Compiled in a fresh instance sized for the new source, outside the
+        // lock (calls go on meanwhile); swapped in only when it loaded, so a
+        // failure of any kind leaves the serving ruleset untouched.
+        let mut guest = self.engine.instantiate(source.len(), 0)?;
+        let loaded = load_into(&mut guest, source)?;
+        let snapshot = guest.snapshot();
         let mut state = self.lock();
-        let guest = self.ensure_guest(&mut state).map_err(|failure| match failure {
-            Failure::Limit { message, .. } => Error::Limit(message),
-            Failure::Trap(message) | Failure::Refused { message, .. } => Error::Trap(message),
-        })?;
-        match load_into(guest, source) {
-            Ok(loaded) => {
-                state.compiles += 1;
-                let old = std::mem::replace(&mut state.current, loaded);
-                if let Some(guest) = state.guest.as_mut()
-                    && guest.unload(old.handle).is_err()
-                {
-                    // Damaged while unloading: start over from the new ruleset alone.
-                    let mut fresh = self.engine.instantiate(source.len())?;
-                    state.current = load_into(&mut fresh, source)?;
-                    state.guest = Some(fresh);
-                }
-                if let Some(guest) = state.guest.as_ref() {
-                    state.snapshot = guest.snapshot();
-                }
-                Ok(())
-            }
-            Err(error) => {
-                if matches!(error, Error::Trap(_) | Error::Limit(_)) {
-                    // The instance may be damaged: rebuild it from the kept source.
-                    state.guest = None;
-                }
-                Err(error)
-            }
-        }
+        state.current = loaded;
+        state.guest = Some(guest);
+        state.snapshot = snapshot;
+        state.compiles += 1;
+        Ok(())
     }
 
     /// Test hook: calls a raw export on this ruleset's instance with raw
@@ -540,11 +528,13 @@ impl HostRuleset {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The live instance, rebuilt (instantiated, ruleset reloaded) after a trap.
+    /// The live instance, restored from the snapshot after a trap.
     fn ensure_guest<'s>(&self, state: &'s mut State) -> Result<&'s mut Guest, Failure> {
         if state.guest.is_none() {
-            let mut guest =
-                self.engine.instantiate(state.current.source.len()).map_err(|e| Failure::Trap(e.to_string()))?;
+            let mut guest = self
+                .engine
+                .instantiate(state.current.source.len(), state.snapshot.len())
+                .map_err(|e| Failure::Trap(e.to_string()))?;
             guest.restore(&state.snapshot)?;
             state.guest = Some(guest);
         }

@@ -110,6 +110,10 @@ pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemR
                         state.lists.pop();
                     }
                     b',' => {
+                        if let Some((_, _, chain)) = state.lists.last_mut() {
+                            // Each list item / argument is an expression of its own.
+                            *chain = 0;
+                        }
                         if let Some((b'[', items, _)) = state.lists.last_mut() {
                             *items += 1;
                             if *items > limits::MAX_LIST_LEN && state.ok {

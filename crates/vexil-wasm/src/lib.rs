@@ -191,8 +191,9 @@ impl Ruleset {
         options: Option<EvaluateOptions>,
     ) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
+        let budget = budget_of(options.as_ref())?;
         let decision = match self.context(context.as_ref()) {
-            Ok(context) => self.inner.evaluate_within(flag_key, &context, now, budget_of(options.as_ref())?),
+            Ok(context) => self.inner.evaluate_within(flag_key, &context, now, budget),
             Err(message) => self.inner.context_error(flag_key, message, now),
         };
         decision_to_js(&decision)
@@ -202,7 +203,8 @@ impl Ruleset {
     /// plugin ABI do (`{"flag","context"?,"context_json"?,"now"?}`; `now`
     /// defaults to `options.now`, else the clock): a line that is not a valid
     /// request gets an `ERROR` decision with code `PARSE_ERROR`, never an
-    /// exception. For hosts that relay request lines.
+    /// exception. A budget comes from the line's own `"budget"` (the options'
+    /// `budget` is not applied to lines). For hosts that relay request lines.
     #[wasm_bindgen(js_name = evaluateRequest, unchecked_return_type = "Decision")]
     pub fn evaluate_request(&self, line: &str, options: Option<EvaluateOptions>) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
@@ -219,8 +221,9 @@ impl Ruleset {
         options: Option<EvaluateOptions>,
     ) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
+        let budget = budget_of(options.as_ref())?;
         let context = self.context(context.as_ref()).map_err(|message| type_error(&message))?;
-        let set = self.inner.evaluate_all_within(&context, now, budget_of(options.as_ref())?);
+        let set = self.inner.evaluate_all_within(&context, now, budget);
         let object = to_js(&set)?;
         let array = Reflect::get(&object, &JsValue::from_str("decisions"))?;
         for (i, decision) in set.decisions.iter().enumerate() {
@@ -244,8 +247,9 @@ impl Ruleset {
         options: Option<EvaluateOptions>,
     ) -> Result<JsValue, JsValue> {
         let now = now_of(options.as_ref())?;
+        let budget = budget_of(options.as_ref())?;
         let context = self.context(context.as_ref()).map_err(|message| type_error(&message))?;
-        let explanation = self.inner.explain_within(flag_key, &context, now, budget_of(options.as_ref())?);
+        let explanation = self.inner.explain_within(flag_key, &context, now, budget);
         let object = to_js(&explanation)?;
         if let Some(value) = &explanation.decision.value
             && big_int(value).is_some()

@@ -74,10 +74,7 @@ pub fn evaluate_request(ruleset: &Ruleset, request: &Request, default_now: Times
         (None, Some(raw)) => raw.get(),
         (None, None) => "{}",
     };
-    match ruleset.decode_context(text) {
-        Ok(context) => ruleset.evaluate_within(&request.flag, &context, now, request.budget),
-        Err(message) => ruleset.context_error(&request.flag, message, now),
-    }
+    ruleset.evaluate_json_within(&request.flag, text, now, request.budget)
 }
 
 /// Every flag against a request's context (`{"context"|"context_json","now"?}`).
@@ -88,10 +85,7 @@ pub fn evaluate_all_request_json(ruleset: &Ruleset, text: &str, default_now: Tim
     let request: ContextRequest = serde_json::from_str(text).map_err(|e| format!("not a valid request: {e}"))?;
     if let Some(context_json) = &request.context_json {
         let now = read_now(request.now.as_deref(), default_now)?;
-        return Ok(match ruleset.decode_context(context_json) {
-            Ok(context) => ruleset.evaluate_all_within(&context, now, request.budget),
-            Err(_) => ruleset.evaluate_all_json(context_json, now),
-        });
+        return Ok(ruleset.evaluate_all_json_within(context_json, now, request.budget));
     }
     let budget = request.budget;
     let (_, context, now) = decode_context_request(ruleset, request, default_now)?;

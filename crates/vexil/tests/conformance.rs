@@ -74,9 +74,11 @@ fn budgets_stop_evaluate_explain_and_evaluate_all_alike() {
             let Ok(context) = ruleset.decode_context(context) else { continue };
             let now = Timestamp::parse_rfc3339(&case.now).unwrap();
             let unlimited = ruleset.evaluate(flag, &context, now);
-            assert_eq!(ruleset.evaluate_within(flag, &context, now, None), unlimited);
+            // The largest budget counts everything and stops nothing.
+            assert_eq!(ruleset.evaluate_within(flag, &context, now, Some(u64::MAX)), unlimited);
             let position = ruleset.flags().iter().position(|f| f.key == flag);
-            for budget in 0..=200u64 {
+            let mut enough = false;
+            for budget in 0..=100_000u64 {
                 let decision = ruleset.evaluate_within(flag, &context, now, Some(budget));
                 let explained = ruleset.explain_within(flag, &context, now, Some(budget)).decision;
                 assert_eq!(explained, decision, "{path}: flag {flag}, budget {budget}");
@@ -91,8 +93,10 @@ fn budgets_stop_evaluate_explain_and_evaluate_all_alike() {
                 }
                 // Enough: from here on the budget changes nothing.
                 assert_eq!(decision, unlimited, "{path}: flag {flag}, budget {budget}");
+                enough = true;
                 break;
             }
+            assert!(enough, "{path}: flag {flag} still ran out at 100,000 work units");
         }
     }
     eprintln!("{checked} budgeted decisions, {limited} of them RESOURCE_LIMIT");

@@ -2,7 +2,7 @@
 // random JS contexts, decided by the package, compared whole — every field,
 // `error_message` included — with the native CLI's decisions for the same
 // contexts written as JSON text. Shared by the Node test (which also runs the
-// CLI), the long-running mode (`node test/differential.mjs --cases N`) and the
+// CLI), the long-running mode (`node test/differential-run.mjs --cases N`) and the
 // Chromium page (which receives the native decisions from Node).
 //
 // The JSON text for the native CLI is written here by `nativeText`, not by
