@@ -25,15 +25,56 @@
 //
 // Returns the text, or `[text, problems]` where `problems` is the JSON text
 // of `[[path, what], …]` (`path`: keys and list indices from the root).
+// Contexts with none of the above (most) are checked quickly and written by
+// `JSON.stringify` itself.
 
 const TWO_53 = 2 ** 53;
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
 export function contextJson(value) {
+  // Most contexts hold nothing `JSON.stringify` gets wrong: a quick look
+  // (no strings built, no paths kept) lets them take the native serialiser.
+  if (plain(value, 0)) return JSON.stringify(value) ?? "null";
   const state = { path: [], ancestors: [], problems: [] };
   const text = write(value, "", state) ?? "null";
   return state.problems.length === 0 ? text : [text, JSON.stringify(state.problems)];
+}
+
+/**
+ * Whether `JSON.stringify` writes `value` exactly as `write` would: no
+ * `toJSON`, boxed primitives, BigInts, non-finite or `-0` or integral-from-2^53
+ * numbers, functions, symbols or lone surrogates; shallow enough that it
+ * cannot be a cycle. `false` sends the value down the careful path.
+ */
+function plain(value, depth) {
+  switch (typeof value) {
+    case "string":
+      return value.isWellFormed();
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0) && !(Number.isInteger(value) && Math.abs(value) >= TWO_53);
+    case "boolean":
+    case "undefined":
+      return true;
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > 100 || typeof value.toJSON === "function") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      // `undefined` items are written as `null` by both.
+      if (!plain(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) return false;
+  for (const name of Object.keys(value)) {
+    if (!name.isWellFormed() || !plain(value[name], depth + 1)) return false;
+  }
+  return true;
 }
 
 function problem(state, what) {
