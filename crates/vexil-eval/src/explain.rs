@@ -61,7 +61,7 @@ impl Ruleset {
     /// [`Ruleset::explain`] within a budget of work units, stopping where
     /// [`Ruleset::evaluate_within`] stops.
     pub fn explain_within(&self, key: &str, context: &Context, now: Timestamp, budget: Option<u64>) -> Explanation {
-        let Some((id, _)) = self.flag(key) else {
+        let Some((id, flag)) = self.flag(key) else {
             return Explanation {
                 decision: Decision::not_found(key, self.version_arc(), now),
                 prerequisites: Vec::new(),
@@ -74,7 +74,7 @@ impl Ruleset {
         let mut walk = Walk { ruleset: self, prerequisites: Vec::new(), rules: Vec::new() };
         let outcome = self.decide_with(&mut evaluator, id, &mut Vec::new(), &mut walk);
         Explanation {
-            decision: self.decision(key, &outcome, now),
+            decision: self.decision_for(flag, &outcome, now),
             prerequisites: walk.prerequisites,
             rules: walk.rules,
         }

@@ -248,9 +248,9 @@ impl Ruleset {
 
     /// The decision for a context that could not be decoded at all.
     pub fn context_error(&self, key: &str, message: String, now: Timestamp) -> Decision {
-        if !self.has_flag(key) {
+        let Some((_, flag)) = self.flag(key) else {
             return Decision::not_found(key, &self.version, now);
-        }
+        };
         let outcome = Outcome {
             choice: None,
             reason: Reason::Error,
@@ -258,7 +258,7 @@ impl Ruleset {
             prerequisite: None,
             error: Some(EvalError { code: ErrorCode::InvalidContext, message }),
         };
-        self.decision(key, &outcome, now)
+        self.decision_for(flag, &outcome, now)
     }
 
     /// Every flag against a JSON context; a context that is not a JSON
@@ -312,7 +312,7 @@ impl Ruleset {
         }
     }
 
-    fn decision_for(&self, flag: &Flag, outcome: &Outcome<'_>, now: Timestamp) -> Decision {
+    pub(crate) fn decision_for(&self, flag: &Flag, outcome: &Outcome<'_>, now: Timestamp) -> Decision {
         let choice = if outcome.error.is_some() { Some(flag.on_error) } else { outcome.choice };
         let choice = choice.and_then(|c| flag.choices.get(c));
         Decision {

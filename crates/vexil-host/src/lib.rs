@@ -370,9 +370,10 @@ impl HostRuleset {
     /// [`HostRuleset::evaluate`] within a budget of work units
     /// (`vexil::Ruleset::evaluate_within`), instead of [`Limits::work`].
     pub fn evaluate_within(&self, flag: &str, context_json: &str, now: Timestamp, budget: Option<u64>) -> Decision {
-        let now_text = now.to_iso_string();
+        let now_text = now.iso_text();
+        let now_text = now_text.as_str();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Direct, budget);
+        let input = build_input(&mut state.scratch, now_text, Some(flag), context_json, Form::Direct, budget);
         let result = self.call(&mut state, Call::Eval, &input, parse::<Decision>);
         state.scratch = input;
         match result {
@@ -385,7 +386,8 @@ impl HostRuleset {
     /// exactly as `vexil::request::evaluate_request_json` does (what `vexil
     /// eval --requests` reads).
     pub fn evaluate_request(&self, line: &str, default_now: Timestamp) -> Decision {
-        let now_text = default_now.to_iso_string();
+        let now_text = default_now.iso_text();
+        let now_text = now_text.as_str();
         let mut state = self.lock();
         let mut input = std::mem::take(&mut state.scratch);
         input.clear();
@@ -415,9 +417,10 @@ impl HostRuleset {
 
     /// [`HostRuleset::evaluate_all`] with a budget of work units for each flag.
     pub fn evaluate_all_within(&self, context_json: &str, now: Timestamp, budget: Option<u64>) -> DecisionSet {
-        let now_text = now.to_iso_string();
+        let now_text = now.iso_text();
+        let now_text = now_text.as_str();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, None, context_json, Form::Json, budget);
+        let input = build_input(&mut state.scratch, now_text, None, context_json, Form::Json, budget);
         let result = self.call(&mut state, Call::EvalAll, &input, parse::<DecisionSet>);
         state.scratch = input;
         match result {
@@ -446,9 +449,10 @@ impl HostRuleset {
         now: Timestamp,
         budget: Option<u64>,
     ) -> Result<Explanation, Error> {
-        let now_text = now.to_iso_string();
+        let now_text = now.iso_text();
+        let now_text = now_text.as_str();
         let mut state = self.lock();
-        let input = build_input(&mut state.scratch, &now_text, Some(flag), context_json, Form::Json, budget);
+        let input = build_input(&mut state.scratch, now_text, Some(flag), context_json, Form::Json, budget);
         let result = self.call(&mut state, Call::Explain, &input, parse::<Explanation>);
         state.scratch = input;
         match result {
