@@ -399,10 +399,7 @@ impl HostRuleset {
         match result {
             Ok(decision) => decision,
             Err(failure) => {
-                let flag = serde_json::from_str::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("flag").and_then(|f| f.as_str()).map(str::to_owned))
-                    .unwrap_or_default();
+                let flag = vexil::request::flag_of(line);
                 error_decision(&state.current, &flag, &failure, default_now)
             }
         }

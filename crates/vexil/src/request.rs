@@ -126,8 +126,10 @@ fn decode_context_request(
     Ok((request.flag, context, now))
 }
 
-/// The `flag` of a text that failed to parse as a request, if it has one.
-fn flag_of(text: &str) -> String {
+/// The `flag` of a request line, best effort (empty when the line is not a
+/// JSON object with a string `flag`): what a `PARSE_ERROR` decision names, and
+/// what a host names when it could not decide a line.
+pub fn flag_of(text: &str) -> String {
     #[derive(Deserialize)]
     struct FlagOnly {
         #[serde(default)]
