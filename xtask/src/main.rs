@@ -86,6 +86,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("build: wasmtime plugin module", plugin::build_plugin),
     ("set-up: wasm-bindgen-cli (Cargo.lock version)", js::ensure_wasm_bindgen_cli),
     ("set-up: chromium", js::ensure_chromium),
+    ("set-up: nats-server (JetStream, for the propagation tests)", ensure_nats_server),
     ("set-up: npm ci in web/", js::ensure_npm_packages),
     ("build: web/pkg and web/pkg-node", js::build_js),
     ("js: TypeScript types (tsc --noEmit)", js::typescript),
@@ -106,6 +107,18 @@ fn select_steps(wanted: &[&str]) -> Result<Vec<(&'static str, Step)>, String> {
         return Err(format!("no test step matches `{unknown}`; the steps are:\n  {}", names.join("\n  ")));
     }
     Ok(TEST_STEPS.iter().filter(|(name, _)| wanted.iter().any(|word| name.contains(word))).copied().collect())
+}
+
+/// Set-up: Debian's `nats-server` (with JetStream). The propagation tests
+/// (`crates/vexil-sync/tests`) start and stop their own servers on free
+/// loopback ports with temporary storage; nothing is left running.
+fn ensure_nats_server(ctx: &Ctx) -> Result<(), Failure> {
+    if let Ok(version) = ctx.capture("nats-server", &["--version"]) {
+        eprintln!("{} already installed", version.trim());
+        return Ok(());
+    }
+    ctx.run("apt-get", &["update"])?;
+    ctx.run("apt-get", &["install", "-y", "nats-server"])
 }
 
 fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
