@@ -17,4 +17,4 @@ pub use decision::{
     SplitEntryTrace, SplitTrace, Trace,
 };
 pub use eval::EvalError;
-pub use ruleset::{Outcome, Ruleset};
+pub use ruleset::{Outcome, Ruleset, version_of};

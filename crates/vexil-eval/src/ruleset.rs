@@ -513,7 +513,9 @@ fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-pub(crate) fn version_of(source: &str) -> String {
+/// A ruleset's version (LANGUAGE.md §7): the first 16 hex digits of the
+/// SHA-256 of its source text.
+pub fn version_of(source: &str) -> String {
     let digest = Sha256::digest(source.as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }

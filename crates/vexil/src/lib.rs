@@ -27,6 +27,13 @@ pub use vexil_eval::{
 pub use vexil_syntax::{Code, Diagnostic, DiagnosticRecord, LineIndex, Severity, Span, limits};
 pub use vexil_value::Timestamp;
 
+/// A ruleset's version (LANGUAGE.md §7) without compiling it: the first 16
+/// hex digits of the SHA-256 of `source`. Equal to [`Ruleset::version`] of
+/// the compiled source; publishers and followers check one against the other.
+pub fn ruleset_version(source: &str) -> String {
+    vexil_eval::version_of(source)
+}
+
 /// Boundary types (decisions, traces, catalogue), re-exported for bindings.
 pub mod decision {
     pub use vexil_eval::decision::*;
