@@ -2,11 +2,14 @@
 //! in the library (`vexil_cli`).
 //!
 //! Exit codes, for every subcommand: 0 success (warnings allowed), 1 the input
-//! has errors, 2 usage error (bad arguments, unreadable file).
+//! has errors, 2 usage error (bad arguments, unreadable file); for the commands
+//! that talk to NATS, 3 a lost publish race (someone else published first) and
+//! 4 the broker is unreachable.
 
 mod check;
 mod eval;
 mod serve;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -16,6 +19,10 @@ use clap::{Parser, Subcommand};
 pub(crate) const EXIT_ERRORS: u8 = 1;
 /// Exit code for usage errors; clap uses the same for its own.
 pub(crate) const EXIT_USAGE: u8 = 2;
+/// Exit code for a lost compare-and-set: another revision was published first.
+pub(crate) const EXIT_CONFLICT: u8 = 3;
+/// Exit code for "no NATS server answered".
+pub(crate) const EXIT_UNREACHABLE: u8 = 4;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +43,14 @@ enum Command {
     Eval(eval::Args),
     /// Serve the web playground (embedded) on the given rulesets, or on an example.
     Serve(serve::Args),
+    /// Check a ruleset and publish it to NATS JetStream KV (compare-and-set on the latest revision).
+    Publish(sync::PublishArgs),
+    /// List a published ruleset's revisions: version, author, time, message, flags added/removed/changed.
+    History(sync::HistoryArgs),
+    /// Republish an old revision's source as a new revision.
+    Rollback(sync::RollbackArgs),
+    /// Follow rulesets (NATS keys or a file) and print one status line (JSON) per change.
+    Follow(sync::FollowArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,5 +60,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Publish(args) => sync::publish(&args),
+        Command::History(args) => sync::history(&args),
+        Command::Rollback(args) => sync::rollback(&args),
+        Command::Follow(args) => sync::follow(&args),
     }
 }
