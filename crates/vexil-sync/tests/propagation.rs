@@ -359,3 +359,17 @@ async fn a_watched_file_reloads_and_keeps_the_last_good_text() {
     assert_eq!(follower.status().readiness, Readiness::Stale);
     assert_eq!(mode(&target).as_deref(), Some("dual"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_over_the_max_payload_is_refused_before_anything_is_written() {
+    let server = NatsServer::start().unwrap();
+    publish_eventually(&server.url(), V1, 1).await;
+    // A ruleset that compiles but whose published value exceeds the default 1 MiB payload.
+    let padded = format!("{V2}// {}\n", "x".repeat(1 << 20));
+    let broker = broker(&server.url()).await;
+    match broker.publish(&publication(&padded, "too big"), 1).await {
+        Err(SyncError::TooLarge { size, max }) => assert!(size > max, "{size} > {max}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(broker.history("shop").await.unwrap().len(), 1, "nothing was written");
+}
