@@ -373,3 +373,16 @@ async fn a_value_over_the_max_payload_is_refused_before_anything_is_written() {
     }
     assert_eq!(broker.history("shop").await.unwrap().len(), 1, "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follower_drives_the_native_live_ruleset_too() {
+    let server = NatsServer::start().unwrap();
+    publish_eventually(&server.url(), V2, 1).await;
+    // A service that started from a bundled ruleset, then follows the broker.
+    let live = Arc::new(vexil::LiveRuleset::new(V1, vexil::CheckOptions::default()).unwrap());
+    let follower = Follower::new("shop", "test", live.clone(), None);
+    let _following = follow(&options(&server.url()), vec![follower.clone()]);
+    let mode =
+        || live.snapshot().evaluate_json("mode", "{}", vexil::Timestamp::MIN).variant.as_deref().map(str::to_owned);
+    until("the published revision replaces the bundled one", || mode().as_deref() == Some("dual")).await;
+}
