@@ -41,7 +41,7 @@ enum Command {
     Check(check::Args),
     /// Evaluate flags against a context: one decision, all flags, an explanation, or a batch.
     Eval(eval::Args),
-    /// Serve the web playground (embedded) on the given rulesets, or on an example.
+    /// Serve rulesets: OFREP for OpenFeature SDKs, ruleset delivery and events, status, metrics, and the playground.
     Serve(serve::Args),
     /// Check a ruleset and publish it to NATS JetStream KV (compare-and-set on the latest revision).
     Publish(sync::PublishArgs),

@@ -1,21 +1,18 @@
-//! `vexil serve [RULESET…] [--host 127.0.0.1] [--port 8080]`: the web playground.
-//!
-//! One binary serves the playground (`web/playground/dist/`, embedded at build
-//! time by `build.rs`; everything else runs in the browser on the wasm
-//! package) and the rulesets named on the command line at `/api/rulesets`,
-//! re-read on every request so an author can edit a file and reload the page.
-//! With no ruleset, the page opens on an example bundled into it.
-//! Stops cleanly (exit 0) on Ctrl-C or SIGTERM.
+//! `vexil serve`: the Vexil server (`vexil-server`): the playground at `/`,
+//! OFREP for OpenFeature SDKs, ruleset delivery and change streams, and
+//! operations endpoints, for rulesets followed from files and NATS keys.
+//! Argument parsing only; the first line on stdout is the address (tests and
+//! scripts read it). Stops gracefully (exit 0) on Ctrl-C or SIGTERM.
 
-use std::io::{Cursor, Write};
+use std::io::Write;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+use vexil_server::{Config, Server, Source};
 
-use crate::EXIT_USAGE;
+use crate::{EXIT_ERRORS, EXIT_USAGE};
 
 mod assets {
     include!(concat!(env!("OUT_DIR"), "/assets.rs"));
@@ -23,177 +20,144 @@ mod assets {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rulesets to open in the playground (`.vx`); with none, it opens on an example.
-    #[arg(value_name = "RULESET")]
+    /// Ruleset files (`.vx`), watched: an edit that compiles is served at once, a broken one is refused.
+    #[arg(value_name = "FILE")]
     rulesets: Vec<PathBuf>,
+    /// NATS server URLs, comma-separated, to follow published rulesets (with --ruleset).
+    #[arg(long, value_name = "URL[,URL…]")]
+    nats: Option<String>,
+    /// A published ruleset to follow over NATS (repeatable).
+    #[arg(long = "ruleset", value_name = "NAME", requires = "nats")]
+    nats_rulesets: Vec<String>,
+    /// The KV bucket.
+    #[arg(long, default_value = vexil_sync::nats::DEFAULT_BUCKET)]
+    bucket: String,
+    /// Keep each ruleset's last good revision in DIR and start from it.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// The ruleset of the unprefixed OFREP paths [default: the first by name].
+    #[arg(long, value_name = "NAME")]
+    default: Option<String>,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
     /// The port to listen on (0: any free port).
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// Bearer tokens, one per line (`#` comments): every request but /healthz and /readyz needs one.
+    #[arg(long, value_name = "FILE")]
+    tokens: Option<PathBuf>,
+    /// Serve a non-loopback address without tokens.
+    #[arg(long)]
+    allow_unauthenticated: bool,
+    /// A host name clients may use in `Host` besides loopback ones (without tokens; repeatable).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// The largest request body, in bytes (larger: 413).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    body_limit: usize,
+}
+
+fn read_tokens(path: &std::path::Path) -> Result<Vec<String>, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read tokens file `{}`: {e}", path.display()))?;
+    let tokens: Vec<String> =
+        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect();
+    if tokens.is_empty() {
+        return Err(format!("tokens file `{}` has no token", path.display()));
+    }
+    Ok(tokens)
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("vexil: {message}");
+    ExitCode::from(EXIT_USAGE)
 }
 
 pub fn run(args: &Args) -> ExitCode {
     for path in &args.rulesets {
-        match vexil_cli::input::read_source(path) {
-            Ok(vexil_cli::input::Source { unreadable: None, .. }) => {}
-            Ok(vexil_cli::input::Source { unreadable: Some(problem), .. }) => {
-                eprintln!("vexil: cannot serve `{}`: {}", path.display(), problem.message);
-                return ExitCode::from(EXIT_USAGE);
-            }
-            Err(error) => {
-                eprintln!("vexil: cannot read `{}`: {error}", path.display());
-                return ExitCode::from(EXIT_USAGE);
-            }
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() => {}
+            Ok(_) => return usage(&format!("cannot serve `{}`: not a regular file", path.display())),
+            Err(error) => return usage(&format!("cannot read `{}`: {error}", path.display())),
         }
     }
-    let server = match Server::http((args.host.as_str(), args.port)) {
-        Ok(server) => Arc::new(server),
+    let tokens = match args.tokens.as_deref().map(read_tokens).transpose() {
+        Ok(tokens) => tokens.unwrap_or_default(),
+        Err(message) => return usage(&message),
+    };
+    let address: SocketAddr = match (args.host.as_str(), args.port).to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(address)) => address,
+        _ => return usage(&format!("cannot resolve the address {}:{}", args.host, args.port)),
+    };
+    let mut sources: Vec<Source> = args.rulesets.iter().cloned().map(Source::File).collect();
+    sources.extend(args.nats_rulesets.iter().cloned().map(Source::Nats));
+    if let Some(problem) = args.nats_rulesets.iter().find_map(|n| vexil_sync::record::name_problem(n)) {
+        return usage(&problem);
+    }
+    let mut config = Config::new(sources);
+    config.nats = args.nats.as_deref().map(|urls| {
+        let mut options = vexil_sync::nats::FollowOptions::new(urls);
+        options.bucket = args.bucket.clone();
+        options
+    });
+    config.cache = args.cache.clone();
+    config.default = args.default.clone();
+    config.tokens = tokens;
+    config.allow_unauthenticated = args.allow_unauthenticated;
+    config.allowed_hosts = args.allowed_hosts.clone();
+    config.assets = assets::ASSETS;
+    config.body_limit = args.body_limit;
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("vexil: cannot listen on {}:{}: {error}", args.host, args.port);
-            return ExitCode::from(EXIT_USAGE);
+            eprintln!("vexil: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_ERRORS);
         }
     };
-    let stopping = Arc::new(AtomicBool::new(false));
-    {
-        let server = Arc::clone(&server);
-        let stopping = Arc::clone(&stopping);
-        let handler = move || {
-            stopping.store(true, Ordering::SeqCst);
-            server.unblock();
+    runtime.block_on(async move {
+        let ruleset_count = config.sources.len();
+        let server = match Server::bind(address, config).await {
+            Ok(server) => server,
+            Err(error) => return usage(&error.to_string()),
         };
-        if let Err(error) = ctrlc::set_handler(handler) {
-            eprintln!("vexil: cannot install the Ctrl-C handler: {error}");
-            return ExitCode::from(EXIT_USAGE);
+        let local = server.local_addr().map_or_else(|_| address.to_string(), |a| a.to_string());
+        let mut stdout = std::io::stdout().lock();
+        // Tests and scripts read this first line for the port.
+        let _ = writeln!(stdout, "Vexil playground: http://{local}/");
+        let _ = stdout.flush();
+        drop(stdout);
+        if !assets::PLAYGROUND_BUILT {
+            eprintln!("vexil: this binary has no playground built in; run `cargo xtask build-web`, then rebuild it");
         }
-    }
-
-    let address =
-        server.server_addr().to_ip().map_or_else(|| format!("{}:{}", args.host, args.port), |a| a.to_string());
-    let mut stdout = std::io::stdout().lock();
-    // Tests and scripts read this first line for the port.
-    let _ = writeln!(stdout, "Vexil playground: http://{address}/");
-    let _ = stdout.flush();
-    drop(stdout);
-    if !assets::PLAYGROUND_BUILT {
-        eprintln!("vexil: this binary has no playground built in; run `cargo xtask build-web`, then rebuild it");
-    }
-    match args.rulesets.len() {
-        0 if assets::PLAYGROUND_BUILT => eprintln!("serving the playground on its bundled examples; Ctrl-C to stop"),
-        0 => eprintln!("serving the placeholder page; Ctrl-C to stop"),
-        n => eprintln!("serving {n} ruleset(s) (re-read on each page load); Ctrl-C to stop"),
-    }
-
-    while !stopping.load(Ordering::SeqCst) {
-        match server.recv() {
-            Ok(request) => handle(request, &args.rulesets),
-            Err(error) if !stopping.load(Ordering::SeqCst) => eprintln!("vexil: connection error: {error}"),
-            Err(_) => break,
-        }
-    }
-    eprintln!("vexil: stopped");
-    ExitCode::SUCCESS
+        eprintln!(
+            "serving {ruleset_count} ruleset(s): OFREP at http://{local}/ofrep/v1/…, status at /v1/status; Ctrl-C to stop"
+        );
+        server.serve(shutdown_signal(), Duration::from_secs(10)).await;
+        eprintln!("vexil: stopped");
+        ExitCode::SUCCESS
+    })
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("json") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        Some("txt" | "vx") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-fn respond<R: std::io::Read>(request: Request, status: u16, kind: &str, body: R, len: usize, extra: &[Header]) {
-    let mut headers: Vec<Header> = [
-        header("Content-Type", kind),
-        header("X-Content-Type-Options", "nosniff"),
-        // The page is self-contained: no CDN, no external fonts, no third-party requests.
-        header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"),
-        header("Referrer-Policy", "no-referrer"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    headers.extend_from_slice(extra);
-    // Every length is known: send Content-Length, never chunked (tiny_http chunks above 32 KiB by default).
-    let response = Response::new(StatusCode(status), headers, body, Some(len), None).with_chunked_threshold(usize::MAX);
-    // A client that went away is not the server's problem.
-    let _ = request.respond(response);
-}
-
-fn text(request: Request, status: u16, message: &str) {
-    let body = message.as_bytes().to_vec();
-    let len = body.len();
-    let no_store: Vec<Header> = header("Cache-Control", "no-store").into_iter().collect();
-    respond(request, status, "text/plain; charset=utf-8", Cursor::new(body), len, &no_store);
-}
-
-fn handle(request: Request, rulesets: &[PathBuf]) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let allow: Vec<Header> = header("Allow", "GET, HEAD").into_iter().collect();
-        let body = b"method not allowed\n";
-        respond(request, 405, "text/plain; charset=utf-8", &body[..], body.len(), &allow);
-        return;
-    }
-    let path = request.url().split(['?', '#']).next().unwrap_or("/").to_owned();
-    let path = if path == "/" { "/index.html" } else { path.as_str() };
-    if path == "/api/rulesets" {
-        let body = rulesets_json(rulesets).into_bytes();
-        let len = body.len();
-        let no_store: Vec<Header> = header("Cache-Control", "no-store").into_iter().collect();
-        respond(request, 200, "application/json", Cursor::new(body), len, &no_store);
-        return;
-    }
-    let Some(&(name, bytes, etag)) = assets::ASSETS.iter().find(|(name, _, _)| *name == path) else {
-        text(request, 404, &format!("not found: {path}\n"));
-        return;
-    };
-    // File names are not content-hashed: let the browser cache, but revalidate
-    // every time (a cheap 304 thanks to the ETag), so a rebuilt binary is seen at once.
-    let cache: Vec<Header> =
-        [header("Cache-Control", "no-cache"), header("ETag", etag)].into_iter().flatten().collect();
-    let fresh = request
-        .headers()
-        .iter()
-        .any(|h| h.field.equiv("If-None-Match") && h.value.as_str().split(',').any(|tag| tag.trim() == etag));
-    if fresh {
-        respond(request, 304, content_type(name), &b""[..], 0, &cache);
-    } else {
-        respond(request, 200, content_type(name), bytes, bytes.len(), &cache);
-    }
-}
-
-/// `{"rulesets":[{"name","path","source"} | {"name","path","error"}]}`, read now.
-fn rulesets_json(rulesets: &[PathBuf]) -> String {
-    let items: Vec<serde_json::Value> = rulesets
-        .iter()
-        .map(|path| {
-            let name =
-                path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            match vexil_cli::input::read_source(path) {
-                Ok(vexil_cli::input::Source { text, unreadable: None }) => {
-                    serde_json::json!({"name": name, "path": path.display().to_string(), "source": text})
-                }
-                Ok(vexil_cli::input::Source { unreadable: Some(problem), .. }) => {
-                    serde_json::json!({"name": name, "path": path.display().to_string(), "error": problem.message})
-                }
-                Err(error) => {
-                    serde_json::json!({"name": name, "path": path.display().to_string(), "error": error.to_string()})
-                }
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
             }
-        })
-        .collect();
-    serde_json::json!({ "rulesets": items }).to_string()
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

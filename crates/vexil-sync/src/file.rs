@@ -25,6 +25,10 @@ pub fn follow_file(path: PathBuf, follower: Arc<Follower>, every: Duration) -> F
 pub async fn poll_once(path: &std::path::Path, follower: &Follower) {
     let read = async {
         let metadata = tokio::fs::metadata(path).await?;
+        // A FIFO or a device (`/dev/zero`) would block or never end: only regular files are read.
+        if !metadata.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
         if metadata.len() > vexil::limits::MAX_SOURCE_BYTES as u64 {
             return Err(std::io::Error::other(format!(
                 "the file is {} bytes, over the {} bytes a ruleset may have",

@@ -83,6 +83,8 @@ struct Inner {
     from_cache: bool,
     /// The source failed before anything loaded (OpenFeature ERROR).
     failed: bool,
+    /// The published value serving (for a file: built from its text).
+    record: Option<Arc<Published>>,
 }
 
 impl Follower {
@@ -108,6 +110,7 @@ impl Follower {
                 seen_version: None,
                 from_cache: false,
                 failed: false,
+                record: None,
             }),
             changes,
         })
@@ -128,6 +131,12 @@ impl Follower {
 
     fn changed(&self) {
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The published value serving (`None` before the first load): what a
+    /// server hands to browsers that evaluate locally.
+    pub fn record(&self) -> Option<Arc<Published>> {
+        self.inner().record.clone()
     }
 
     /// The KV revision serving, if any.
@@ -261,6 +270,7 @@ impl Follower {
                     let mut inner = self.inner();
                     inner.revision = revision;
                     inner.version = Some(record.version.clone());
+                    inner.record = Some(Arc::new(record.clone()));
                     inner.updated_at = Some(SystemTime::now());
                     inner.from_cache = from_cache;
                     inner.failed = false;

@@ -1,0 +1,107 @@
+//! The playground at `/` (files embedded by the CLI's build script) and
+//! `/api/rulesets`, which it opens on: the served rulesets' sources — a file
+//! as it is on disk now (errors and all: the playground shows them), a NATS
+//! ruleset as published.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::App;
+use crate::access::{json_error, shown};
+use crate::delivery::matches;
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("txt" | "vx") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The page is self-contained: no CDN, no external fonts, no third-party requests.
+const CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+
+/// Any GET that no route took: an embedded file, or a JSON 404.
+pub async fn asset(State(app): State<Arc<App>>, request: Request) -> Response {
+    let path = request.uri().path();
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("no route for {} {}", request.method(), shown(path)),
+        );
+    }
+    let path = if path == "/" { "/index.html" } else { path };
+    let Some(&(name, bytes, etag)) = app.assets.iter().find(|(name, _, _)| *name == path) else {
+        return json_error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("no route for {}", shown(path)));
+    };
+    // File names are not content-hashed: let the browser cache, but revalidate
+    // every time (a cheap 304 thanks to the ETag), so a rebuilt binary is seen at once.
+    let mut response = if matches(request.headers(), etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type(name))], bytes).into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// `{"rulesets":[{"name","path","source"} | {"name","path","error"}]}`.
+pub async fn rulesets(State(app): State<Arc<App>>) -> Response {
+    let mut items = Vec::new();
+    for entry in app.rulesets.values() {
+        let item = match &entry.file {
+            Some(path) => {
+                let name = path.file_name().map_or_else(|| entry.name.clone(), |n| n.to_string_lossy().into_owned());
+                let shown_path = path.display().to_string();
+                match read_source(path).await {
+                    Ok(source) => serde_json::json!({ "name": name, "path": shown_path, "source": source }),
+                    Err(error) => serde_json::json!({ "name": name, "path": shown_path, "error": error }),
+                }
+            }
+            None => match entry.follower.record() {
+                Some(record) => {
+                    serde_json::json!({ "name": entry.name, "path": entry.follower.status().source, "source": record.source })
+                }
+                None => {
+                    serde_json::json!({ "name": entry.name, "path": entry.follower.status().source, "error": "not loaded yet" })
+                }
+            },
+        };
+        items.push(item);
+    }
+    let mut response = axum::Json(serde_json::json!({ "rulesets": items })).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A ruleset file as the page should show it: regular files only, bounded.
+async fn read_source(path: &std::path::Path) -> Result<String, String> {
+    let metadata = tokio::fs::metadata(path).await.map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".to_owned());
+    }
+    if metadata.len() > vexil::limits::MAX_SOURCE_BYTES as u64 {
+        return Err(format!("the source is larger than the limit of {} bytes", vexil::limits::MAX_SOURCE_BYTES));
+    }
+    let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_owned())
+}
