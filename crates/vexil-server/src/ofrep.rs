@@ -71,8 +71,11 @@ fn context_of<'a>(body: &'a Result<Bytes, BytesRejection>, key: Option<&str>) ->
         }
         Err(rejection) => return Err(error(StatusCode::BAD_REQUEST, key, "PARSE_ERROR", &rejection.body_text())),
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok("{}");
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Ok("{}"),
+        // serde would read a struct from an array too; OFREP's body is an object.
+        Some(b'{') => {}
+        Some(_) => return Err(error(StatusCode::BAD_REQUEST, key, "PARSE_ERROR", "the body must be a JSON object")),
     }
     let request: EvaluationRequest<'_> = serde_json::from_slice(bytes).map_err(|e| {
         error(StatusCode::BAD_REQUEST, key, "PARSE_ERROR", &format!("the body is not an OFREP request: {e}"))

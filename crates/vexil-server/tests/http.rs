@@ -1,0 +1,358 @@
+//! The server's HTTP face against a plain client: OFREP answers and errors,
+//! delivery and event streams, access control, and the hostile clients that
+//! broke the old `vexil serve`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::*;
+
+const ADULT: &str = r#"{"context":{"targetingKey":"u-1","user":{"id":"u-1","age":30}}}"#;
+
+#[test]
+fn ofrep_single_bulk_and_every_error_body() {
+    let running = start(&[("shop.vx", SHOP), ("other.vx", OTHER)], |_| {});
+    let version = vexil::ruleset_version(SHOP);
+
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags/banner", ADULT);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(
+        reply.json(),
+        json!({"key":"banner","value":"adult","variant":"adult","reason":"TARGETING_MATCH",
+               "metadata":{"ruleset":"shop","ruleset_version":version,"rule":"adults"}})
+    );
+
+    // A missing attribute: the flag's on_error value, answered 200 so a provider returns it.
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags/banner", r#"{"context":{"user":{"id":"u-1"}}}"#);
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert_eq!((body["value"].clone(), body["reason"].clone()), (json!("safe"), json!("ERROR")));
+    assert_eq!(body["metadata"]["errorCode"], "INVALID_CONTEXT");
+
+    // PREREQUISITE_FAILED → DEFAULT, naming the prerequisite.
+    let body = post(&running, "/r/shop/ofrep/v1/evaluate/flags/limit", ADULT).json();
+    assert_eq!(
+        (body["value"].clone(), body["reason"].clone(), body["metadata"]["prerequisite"].clone()),
+        (json!(10), json!("DEFAULT"), json!("gate"))
+    );
+
+    // The prefix selects a ruleset; the default is the first by name ("other").
+    assert_eq!(post(&running, "/r/other/ofrep/v1/evaluate/flags/mode", "{}").json()["value"], "legacy");
+    assert_eq!(post(&running, "/ofrep/v1/evaluate/flags/mode", "{}").json()["value"], "legacy");
+    let reply = post(&running, "/r/nope/ofrep/v1/evaluate/flags/mode", "{}");
+    assert_eq!((reply.status, reply.json()["errorCode"].clone()), (404, json!("RULESET_NOT_FOUND")));
+
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags/missing", ADULT);
+    assert_eq!(reply.status, 404);
+    assert_eq!(
+        (reply.json()["key"].clone(), reply.json()["errorCode"].clone()),
+        (json!("missing"), json!("FLAG_NOT_FOUND"))
+    );
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags/banner", "{not json");
+    assert_eq!(
+        (reply.status, reply.json()["errorCode"].clone(), reply.json()["key"].clone()),
+        (400, json!("PARSE_ERROR"), json!("banner"))
+    );
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags/banner", r#"{"context":"u-1"}"#);
+    assert_eq!((reply.status, reply.json()["errorCode"].clone()), (400, json!("INVALID_CONTEXT")));
+    let reply = request(&running, "GET", "/r/shop/ofrep/v1/evaluate/flags/banner", "", b"");
+    assert_eq!((reply.status, reply.json()["errorCode"].clone()), (405, json!("METHOD_NOT_ALLOWED")));
+    let huge = vec![b' '; 10 << 20];
+    let reply = request(&running, "POST", "/r/shop/ofrep/v1/evaluate/flags/banner", "", &huge);
+    assert_eq!(reply.status, 413);
+    assert!(reply.json()["errorCode"].is_string());
+
+    // Bulk: every flag, an ETag, 304 when nothing changed, and the event stream to follow.
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags", ADULT);
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    let keys: Vec<&str> = body["flags"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["gate", "banner", "limit"]);
+    assert_eq!(
+        body["eventStreams"],
+        json!([{ "type": "sse", "endpoint": { "requestUri": "/r/shop/ofrep/v1/events" } }])
+    );
+    let etag = reply.header("etag").unwrap().to_owned();
+    assert!(etag.starts_with(&format!("\"{version}-")), "{etag}");
+    let again = request(
+        &running,
+        "POST",
+        "/r/shop/ofrep/v1/evaluate/flags",
+        &format!("If-None-Match: {etag}\r\n"),
+        ADULT.as_bytes(),
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let other_context = request(
+        &running,
+        "POST",
+        "/r/shop/ofrep/v1/evaluate/flags",
+        &format!("If-None-Match: {etag}\r\n"),
+        br#"{"context":{"user":{"id":"u-2","age":3}}}"#,
+    );
+    assert_eq!(other_context.status, 200, "another context, other answers");
+    let reply = post(&running, "/r/shop/ofrep/v1/evaluate/flags", "[]");
+    assert_eq!((reply.status, reply.json()["errorCode"].clone()), (400, json!("PARSE_ERROR")));
+    assert!(reply.json().get("key").is_none());
+
+    // Still serving after all of that.
+    assert_eq!(get(&running, "/healthz").status, 200);
+    let metrics = String::from_utf8(get(&running, "/metrics").body).unwrap();
+    assert!(
+        metrics.contains("vexil_evaluations_total{ruleset=\"shop\",flag=\"banner\",reason=\"TARGETING_MATCH\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("vexil_evaluations_total{ruleset=\"shop\",flag=\"\",reason=\"FLAG_NOT_FOUND\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!("vexil_ruleset_info{{ruleset=\"shop\",version=\"{version}\",revision=\"\"}} 1")),
+        "{metrics}"
+    );
+    assert!(metrics.contains("vexil_follower_state{ruleset=\"shop\",state=\"connected\"} 1"), "{metrics}");
+    running.stop();
+}
+
+#[test]
+fn ruleset_delivery_and_change_events_follow_the_file() {
+    let running = start(&[("shop.vx", SHOP)], |_| {});
+    let v1 = vexil::ruleset_version(SHOP);
+    let reply = get(&running, "/v1/rulesets/shop");
+    assert_eq!(reply.status, 200);
+    let record = reply.json();
+    assert_eq!(
+        (record["name"].clone(), record["version"].clone(), record["source"].clone()),
+        (json!("shop"), json!(v1), json!(SHOP))
+    );
+    let etag = reply.header("etag").unwrap().to_owned();
+    assert_eq!(etag, format!("\"{v1}\""));
+    assert_eq!(request(&running, "GET", "/v1/rulesets/shop", &format!("If-None-Match: {etag}\r\n"), b"").status, 304);
+    assert_eq!(get(&running, "/v1/rulesets/nope").status, 404);
+
+    let (status, mut versions) = Events::open(&running, "/v1/rulesets/shop/events", "");
+    assert_eq!(status, 200);
+    let (name, data) = versions.next();
+    assert_eq!(name.as_deref(), Some("version"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&data).unwrap()["version"], v1.as_str());
+    let (status, mut refetch) = Events::open(&running, "/r/shop/ofrep/v1/events", "");
+    assert_eq!(status, 200);
+
+    let v2_source = SHOP.replace("default 10", "default 20");
+    let changed = Instant::now();
+    write_file(&running.path("shop.vx"), &v2_source);
+    let (_, data) = versions.next();
+    eprintln!("file change → version event: {} ms (file polled every 20 ms)", changed.elapsed().as_millis());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&data).unwrap()["version"],
+        vexil::ruleset_version(&v2_source).as_str()
+    );
+    let (name, data) = refetch.next();
+    assert!(name.is_none() || name.as_deref() == Some("message"), "{name:?}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&data).unwrap(), json!({ "type": "refetchEvaluation" }));
+    assert_eq!(post(&running, "/r/shop/ofrep/v1/evaluate/flags/limit", ADULT).json()["value"], 20);
+
+    // A broken edit is refused: the last good ruleset keeps answering, the status says why.
+    write_file(&running.path("shop.vx"), "flag limit: int { owner \"t\" default \"x\" }");
+    wait_until("the broken edit is rejected", || {
+        get(&running, "/v1/status").json()["rulesets"][0]["rejected"].is_object()
+    });
+    assert_eq!(post(&running, "/r/shop/ofrep/v1/evaluate/flags/limit", ADULT).json()["value"], 20);
+    running.stop();
+}
+
+#[test]
+fn tokens_guard_everything_but_health_and_public_addresses_need_them() {
+    let running = start(&[("shop.vx", SHOP)], |config| config.tokens = vec!["s3cret".to_owned()]);
+    // (The helper waits for /readyz, which needs no token.)
+    let reply = post(&running, "/ofrep/v1/evaluate/flags/banner", ADULT);
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(reply.json()["errorCode"], "UNAUTHORIZED");
+    let wrong = request(
+        &running,
+        "POST",
+        "/ofrep/v1/evaluate/flags/banner",
+        "Authorization: Bearer nope\r\n",
+        ADULT.as_bytes(),
+    );
+    assert_eq!(wrong.status, 401);
+    let right = request(
+        &running,
+        "POST",
+        "/ofrep/v1/evaluate/flags/banner",
+        "Authorization: Bearer s3cret\r\n",
+        ADULT.as_bytes(),
+    );
+    assert_eq!(right.status, 200);
+    assert_eq!(get(&running, "/v1/rulesets/shop").status, 401);
+    assert_eq!(get(&running, "/metrics").status, 401);
+    assert_eq!(get(&running, "/healthz").status, 200);
+    // With tokens, the Host name is not checked (the token is the guard).
+    let reply = request(&running, "GET", "/v1/status", "Host: flags.internal\r\nAuthorization: Bearer s3cret\r\n", b"");
+    assert_eq!(reply.status, 200);
+    running.stop();
+
+    let refused = start_at("0.0.0.0:0".parse().unwrap(), &[("shop.vx", SHOP)], |_| {});
+    assert!(refused.err().unwrap().contains("without authentication"));
+    let allowed = start_at("0.0.0.0:0".parse().unwrap(), &[("shop.vx", SHOP)], |c| c.allow_unauthenticated = true);
+    assert!(allowed.is_ok());
+}
+
+#[test]
+fn dns_rebinding_is_refused_by_the_host_check() {
+    let running = start(&[("shop.vx", SHOP)], |config| config.allowed_hosts = vec!["flags.local".to_owned()]);
+    let mut stream = TcpStream::connect(running.address).unwrap();
+    stream
+        .write_all(b"GET /api/rulesets HTTP/1.1\r\nHost: attacker.example:8080\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let reply = read_reply(&mut BufReader::new(stream));
+    assert_eq!(reply.status, 421);
+    assert!(!String::from_utf8_lossy(&reply.body).contains("owner"), "no ruleset source leaks");
+    for host in ["localhost", &format!("127.0.0.1:{}", running.address.port()), "flags.local:80"] {
+        let mut stream = TcpStream::connect(running.address).unwrap();
+        write!(stream, "GET /v1/rulesets/shop HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        assert_eq!(read_reply(&mut BufReader::new(stream)).status, 200, "{host}");
+    }
+    running.stop();
+}
+
+#[test]
+fn hostile_requests_get_bounded_answers_and_the_server_keeps_serving() {
+    let running = start(&[("shop.vx", SHOP)], |_| {});
+    // A header line that never ends: the connection is closed once the bounded buffer is full.
+    let mut stream = TcpStream::connect(running.address).unwrap();
+    stream.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream.write_all(b"GET / HTTP/1.1\r\nX-Endless: ").unwrap();
+    let chunk = vec![b'a'; 64 * 1024];
+    let mut sent = 0usize;
+    while sent < 64 << 20 {
+        if stream.write_all(&chunk).is_err() {
+            break;
+        }
+        sent += chunk.len();
+    }
+    assert!(sent < 64 << 20, "the server kept reading an endless header ({sent} bytes)");
+
+    // A 1 MB URL is refused without being echoed back.
+    let mut stream = TcpStream::connect(running.address).unwrap();
+    let long = "a".repeat(1 << 20);
+    let _ = write!(stream, "GET /{long} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    assert!(answer.len() < 4096, "{} bytes came back", answer.len());
+
+    // A long (but acceptable) unknown path is not echoed whole either.
+    let path = format!("/{}", "b".repeat(8000));
+    let reply = get(&running, &path);
+    assert_eq!(reply.status, 404);
+    assert!(reply.body.len() < 1024, "{}", reply.body.len());
+
+    // Paths never reach the file system.
+    for path in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2fCargo.toml", "/static/../../Cargo.toml"] {
+        let reply = get(&running, path);
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.json()["errorCode"], "NOT_FOUND");
+    }
+    assert_eq!(get(&running, "/healthz").status, 200);
+    running.stop();
+}
+
+/// Open file descriptors allow 2 per connection in this process (client and server).
+fn connections_affordable(wanted: usize) -> usize {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1024);
+    wanted.min(soft.saturating_sub(200) / 2)
+}
+
+#[test]
+fn a_thousand_slow_clients_do_not_stop_the_others() {
+    let running = start(&[("shop.vx", SHOP)], |config| config.default = Some("shop".to_owned()));
+    let n = connections_affordable(1000);
+    let mut slow = Vec::new();
+    for _ in 0..n {
+        let mut stream = TcpStream::connect(running.address).unwrap();
+        // Half a request, then nothing.
+        stream.write_all(b"POST /ofrep/v1/evaluate/flags/banner HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+        slow.push(stream);
+    }
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(post(&running, "/ofrep/v1/evaluate/flags/banner", ADULT).status, 200);
+    }
+    eprintln!("{n} slow clients holding connections; 20 requests answered in {} ms", started.elapsed().as_millis());
+    drop(slow);
+    running.stop();
+}
+
+#[test]
+fn simultaneous_keep_alive_clients_are_all_answered_without_nagle_stalls() {
+    let running = start(&[("shop.vx", SHOP)], |config| config.default = Some("shop".to_owned()));
+    let address = running.address;
+    let started = Instant::now();
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let stream = TcpStream::connect(address).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                // One write per request, as real clients do (several small writes
+                // would bring the client's own Nagle delay into the measure).
+                let request = format!(
+                    "POST /ofrep/v1/evaluate/flags/banner HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n{ADULT}",
+                    ADULT.len()
+                );
+                for _ in 0..100 {
+                    writer.write_all(request.as_bytes()).unwrap();
+                    assert_eq!(read_reply(&mut reader).status, 200);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    let took = started.elapsed();
+    eprintln!("8 keep-alive clients × 100 sequential requests: {} ms", took.as_millis());
+    // A 40 ms delayed-ACK stall per request would take 4 s per client; the bound is far above normal.
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    running.stop();
+}
+
+#[test]
+fn a_ruleset_path_that_becomes_a_fifo_or_grows_huge_freezes_nothing() {
+    let running = start(&[("shop.vx", SHOP), ("big.vx", OTHER)], |_| {});
+    let shop = running.path("shop.vx");
+    std::fs::remove_file(&shop).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(&shop).status().unwrap().success());
+    // 200 MB, sparse: over the source limit.
+    std::fs::File::options().write(true).open(running.path("big.vx")).unwrap().set_len(200 << 20).unwrap();
+    wait_until("both problems are reported", || {
+        let status = get(&running, "/v1/status").json();
+        let errors: Vec<String> =
+            status["rulesets"].as_array().unwrap().iter().map(|r| r["last_error"].to_string()).collect();
+        errors.iter().any(|e| e.contains("not a regular file")) && errors.iter().any(|e| e.contains("bytes"))
+    });
+    let started = Instant::now();
+    let api = get(&running, "/api/rulesets");
+    assert_eq!(api.status, 200);
+    assert!(api.body.len() < 10_000, "the 200 MB file is not sent ({} bytes)", api.body.len());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The last good rulesets keep answering.
+    assert_eq!(post(&running, "/r/shop/ofrep/v1/evaluate/flags/banner", ADULT).json()["value"], "adult");
+    assert_eq!(post(&running, "/r/big/ofrep/v1/evaluate/flags/mode", "{}").json()["value"], "legacy");
+    running.stop();
+}
