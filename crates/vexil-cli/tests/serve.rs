@@ -132,3 +132,44 @@ fn an_unreadable_ruleset_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read"));
 }
+
+#[test]
+fn running_out_of_file_descriptors_does_not_kill_the_listener() {
+    // The old server's listener died for good after EMFILE; this one waits and goes on.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let command = format!("ulimit -n 256 && exec '{}' serve examples/checkout.vx --host 127.0.0.1 --port 0", env!("CARGO_BIN_EXE_vexil"));
+    let mut child = Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("Vexil playground: http://").unwrap().trim_end_matches('/').to_owned();
+    let served = Served { child, address };
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        if let Ok(stream) = TcpStream::connect(&served.address) {
+            held.push(stream);
+        }
+    }
+    drop(held);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let answered = TcpStream::connect(&served.address).ok().and_then(|mut stream| {
+            stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+            write!(stream, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+            let mut raw = String::new();
+            stream.read_to_string(&mut raw).ok()?;
+            raw.starts_with("HTTP/1.1 200").then_some(())
+        });
+        if answered.is_some() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the listener never recovered");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop_with_sigint(served);
+}
