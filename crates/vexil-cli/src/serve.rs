@@ -53,9 +53,19 @@ pub struct Args {
     /// A host name clients may use in `Host` besides loopback ones (without tokens; repeatable).
     #[arg(long = "allow-host", value_name = "NAME")]
     allowed_hosts: Vec<String>,
+    /// A browser origin allowed to call this server (CORS), e.g. `https://app.example`; `*` for any (repeatable).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
+    /// Decide every flag as of this instant instead of the clock (replays, staging, tests).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    now: Option<vexil::Timestamp>,
     /// The largest request body, in bytes (larger: 413).
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     body_limit: usize,
+}
+
+fn parse_now(text: &str) -> Result<vexil::Timestamp, String> {
+    vexil::Timestamp::parse_rfc3339(text).map_err(|e| e.to_string())
 }
 
 fn read_tokens(path: &std::path::Path) -> Result<Vec<String>, String> {
@@ -108,6 +118,8 @@ pub fn run(args: &Args) -> ExitCode {
     config.allowed_hosts = args.allowed_hosts.clone();
     config.assets = assets::ASSETS;
     config.body_limit = args.body_limit;
+    config.cors_origins = args.cors_origins.clone();
+    config.fixed_now = args.now;
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

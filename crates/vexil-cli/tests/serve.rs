@@ -137,7 +137,10 @@ fn an_unreadable_ruleset_is_a_usage_error() {
 fn running_out_of_file_descriptors_does_not_kill_the_listener() {
     // The old server's listener died for good after EMFILE; this one waits and goes on.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let command = format!("ulimit -n 256 && exec '{}' serve examples/checkout.vx --host 127.0.0.1 --port 0", env!("CARGO_BIN_EXE_vexil"));
+    let command = format!(
+        "ulimit -n 256 && exec '{}' serve examples/checkout.vx --host 127.0.0.1 --port 0",
+        env!("CARGO_BIN_EXE_vexil")
+    );
     let mut child = Command::new("sh")
         .args(["-c", &command])
         .current_dir(root)

@@ -63,9 +63,41 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
-/// Every request passes here: Host check (without tokens), token check
-/// (with tokens), and a deadline (event streams excepted).
+/// The origin a CORS answer names, if the request's `Origin` is allowed.
+fn cors_origin(app: &App, headers: &HeaderMap) -> Option<HeaderValue> {
+    let origin = headers.get(header::ORIGIN)?;
+    let text = origin.to_str().ok()?;
+    app.cors_origins.iter().any(|o| o == "*" || o == text).then(|| origin.clone())
+}
+
+/// CORS for browser apps on other origins (`--cors-origin`): preflights are
+/// answered here (before the token check: browsers send no credentials on
+/// them), other answers get the allow and expose headers.
 pub async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let Some(origin) = cors_origin(&app, request.headers()) else { return guarded(app, request, next).await };
+    let mut response = if request.method() == axum::http::Method::OPTIONS {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type, if-none-match, last-event-id"),
+        );
+        headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        response
+    } else {
+        guarded(app, request, next).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("etag"));
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    response
+}
+
+/// Host check (without tokens), token check (with tokens), and a deadline
+/// (event streams excepted).
+async fn guarded(app: Arc<App>, request: Request, next: Next) -> Response {
     if let Some(hosts) = &app.hosts
         && !host_allowed(hosts, request.headers())
     {

@@ -57,6 +57,10 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// How often watched files are read.
     pub file_poll: Duration,
+    /// Browser origins allowed to call this server (CORS); `*` for any.
+    pub cors_origins: Vec<String>,
+    /// Decide every flag as of this instant instead of the clock (replays, tests).
+    pub fixed_now: Option<vexil::Timestamp>,
 }
 
 impl Config {
@@ -74,6 +78,8 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(10),
             file_poll: Duration::from_millis(200),
+            cors_origins: Vec::new(),
+            fixed_now: None,
         }
     }
 }
@@ -92,6 +98,8 @@ pub struct App {
     pub body_limit: usize,
     /// Flips to true on shutdown: event streams end.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    pub cors_origins: Vec<String>,
+    pub fixed_now: Option<vexil::Timestamp>,
 }
 
 impl App {
@@ -166,6 +174,8 @@ impl Server {
             request_timeout: config.request_timeout,
             body_limit: config.body_limit,
             stopping,
+            cors_origins: config.cors_origins.clone(),
+            fixed_now: config.fixed_now,
         });
         Ok(Server { listener, app, header_read_timeout: config.header_read_timeout, _sources: sources, stop })
     }

@@ -87,7 +87,10 @@ fn context_of<'a>(body: &'a Result<Bytes, BytesRejection>, key: Option<&str>) ->
     }
 }
 
-fn now() -> Timestamp {
+fn now(app: &App) -> Timestamp {
+    if let Some(fixed) = app.fixed_now {
+        return fixed;
+    }
     let millis =
         SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     Timestamp::from_millis(millis).unwrap_or(Timestamp::MIN)
@@ -173,7 +176,7 @@ async fn single(app: Arc<App>, name: Option<String>, key: String, body: Result<B
             return response;
         }
     };
-    let decision = ruleset.evaluate_json(&key, context, now());
+    let decision = ruleset.evaluate_json(&key, context, now(&app));
     let (status, body) = answer(&entry.name, &decision);
     let counted = if status == StatusCode::OK { decision.flag.as_ref() } else { "" };
     app.metrics.evaluated(&entry.name, std::iter::once((counted, decision_reason(&decision))));
@@ -213,7 +216,7 @@ async fn bulk(
             return response;
         }
     };
-    let set = ruleset.evaluate_all_json(context, now());
+    let set = ruleset.evaluate_all_json(context, now(&app));
     let flags: Vec<Value> = set.decisions.iter().map(|d| answer(&entry.name, d).1).collect();
     app.metrics.evaluated(&entry.name, set.decisions.iter().map(|d| (&*d.flag, decision_reason(d))));
     let body = json!({

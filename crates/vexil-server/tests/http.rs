@@ -356,3 +356,40 @@ fn a_ruleset_path_that_becomes_a_fifo_or_grows_huge_freezes_nothing() {
     assert_eq!(post(&running, "/r/big/ofrep/v1/evaluate/flags/mode", "{}").json()["value"], "legacy");
     running.stop();
 }
+
+#[test]
+fn cors_lets_a_named_origin_call_and_read_the_etag() {
+    let running = start(&[("shop.vx", SHOP)], |config| {
+        config.cors_origins = vec!["http://app.example".to_owned()];
+        config.tokens = vec!["t".to_owned()];
+    });
+    let preflight = request(
+        &running,
+        "OPTIONS",
+        "/ofrep/v1/evaluate/flags",
+        "Origin: http://app.example\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type, if-none-match, authorization\r\n",
+        b"",
+    );
+    assert_eq!(preflight.status, 204, "preflights carry no token and are answered");
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("http://app.example"));
+    assert!(preflight.header("access-control-allow-headers").unwrap().contains("if-none-match"));
+    let reply = request(
+        &running,
+        "POST",
+        "/ofrep/v1/evaluate/flags",
+        "Origin: http://app.example\r\nAuthorization: Bearer t\r\n",
+        ADULT.as_bytes(),
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("access-control-allow-origin"), Some("http://app.example"));
+    assert_eq!(reply.header("access-control-expose-headers"), Some("etag"));
+    let other = request(
+        &running,
+        "POST",
+        "/ofrep/v1/evaluate/flags",
+        "Origin: http://evil.example\r\nAuthorization: Bearer t\r\n",
+        ADULT.as_bytes(),
+    );
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    running.stop();
+}
