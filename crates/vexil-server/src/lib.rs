@@ -229,6 +229,9 @@ fn router(app: Arc<App>) -> Router {
     let ofrep = Router::new()
         .route("/ofrep/v1/evaluate/flags/{key}", post(ofrep::evaluate_flag))
         .route("/ofrep/v1/evaluate/flags", post(ofrep::evaluate_flags))
+        // An empty key (`…/flags/`) is a flag that does not exist: 404 FLAG_NOT_FOUND, not a missing route.
+        .route("/ofrep/v1/evaluate/flags/", post(ofrep::evaluate_empty_flag))
+        .route("/r/{ruleset}/ofrep/v1/evaluate/flags/", post(ofrep::evaluate_empty_flag_in))
         .route("/ofrep/v1/events", get(ofrep::events))
         .route("/r/{ruleset}/ofrep/v1/evaluate/flags/{key}", post(ofrep::evaluate_flag_in))
         .route("/r/{ruleset}/ofrep/v1/evaluate/flags", post(ofrep::evaluate_flags_in))

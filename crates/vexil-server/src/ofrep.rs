@@ -271,6 +271,18 @@ pub async fn evaluate_flag_in(
     single(app, Some(ruleset), key, body).await
 }
 
+pub async fn evaluate_empty_flag(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
+    single(app, None, String::new(), body).await
+}
+
+pub async fn evaluate_empty_flag_in(
+    State(app): State<Arc<App>>,
+    Path(ruleset): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    single(app, Some(ruleset), String::new(), body).await
+}
+
 pub async fn evaluate_flags(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
