@@ -303,7 +303,11 @@ pub fn chromium_tests(ctx: &Ctx) -> Result<(), Failure> {
     let vexil = native_cli(ctx)?;
     let mut command = ctx.command("node", &["test/browser/run.mjs"]);
     command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
-    run_command(command, "node test/browser/run.mjs")
+    run_command(command, "node test/browser/run.mjs")?;
+    // The OpenFeature web SDK + OFREP web provider against `vexil serve`.
+    let mut command = ctx.command("node", &["test/browser/ofrep.mjs"]);
+    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+    run_command(command, "node test/browser/ofrep.mjs")
 }
 
 fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Failure> {

@@ -91,7 +91,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("build: web/pkg and web/pkg-node", js::build_js),
     ("js: TypeScript types (tsc --noEmit)", js::typescript),
     ("js: Node (conformance, API, OpenFeature)", js::node_tests),
-    ("js: headless Chromium (conformance)", js::chromium_tests),
+    ("js: headless Chromium (conformance, OFREP web provider)", js::chromium_tests),
     ("set-up: npm ci in web/playground/", web::ensure_npm_packages),
     ("build: web/playground/dist", web::bundle),
     ("web: playground in headless Chromium (against vexil serve)", web::browser_tests),
