@@ -334,9 +334,7 @@ pub fn follow(args: &FollowArgs) -> ExitCode {
         // Keep the sources alive while printing.
         let _nats = nats_options.as_ref().map(|options| nats::follow(options, followers.clone()));
         let _file = args.file.as_ref().and_then(|file| {
-            followers
-                .first()
-                .map(|f| vexil_sync::file::follow_file(file.clone(), f.clone(), Duration::from_millis(200)))
+            followers.first().map(|f| vexil_sync::file::follow_file(file.clone(), f.clone(), Duration::from_millis(20)))
         });
         let mut receivers: Vec<_> = followers.iter().map(|f| f.changes()).collect();
         let mut printed: Vec<Option<Status>> = vec![None; followers.len()];

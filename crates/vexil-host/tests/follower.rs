@@ -63,7 +63,14 @@ async fn a_follower_drives_a_wasmtime_host_ruleset() {
     broker.publish(&publication(V2), 1).await.unwrap();
     until("v2 answers in the plugin", || mode(&slot).as_deref() == Some("dual")).await;
 
-    let broken = Published::new("shop", "flag mode: int { owner \"t\" default \"x\" }", "m", "", "2026-11-30T00:00:00.000Z".into(), 2);
+    let broken = Published::new(
+        "shop",
+        "flag mode: int { owner \"t\" default \"x\" }",
+        "m",
+        "",
+        "2026-11-30T00:00:00.000Z".into(),
+        2,
+    );
     let revision = broker.put_unchecked("shop", broken.to_json()).await.unwrap();
     until("the plugin refuses the broken revision", || {
         follower.status().rejected.is_some_and(|r| r.revision == Some(revision))

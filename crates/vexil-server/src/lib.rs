@@ -77,7 +77,7 @@ impl Config {
             body_limit: 1 << 20,
             request_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(10),
-            file_poll: Duration::from_millis(200),
+            file_poll: Duration::from_millis(20),
             cors_origins: Vec::new(),
             fixed_now: None,
         }

@@ -101,7 +101,7 @@ async function main() {
     await page.waitForFunction(() => window.__changes.some((c) => c.value === "two"), null, { timeout: 15_000 });
     const changes = await page.evaluate(() => window.__changes);
     const last = changes.find((c) => c.value === "two");
-    console.log(`change on disk → PROVIDER_CONFIGURATION_CHANGED in the page: ${Date.now() - changed} ms (file polled every 200 ms); flagsChanged ${JSON.stringify(last.flagsChanged)}`);
+    console.log(`change on disk → PROVIDER_CONFIGURATION_CHANGED in the page: ${Date.now() - changed} ms (file looked at every 20 ms); flagsChanged ${JSON.stringify(last.flagsChanged)}`);
     // Every flag's metadata carries the ruleset version, so the provider reports every flag as changed.
     const eventOk = first === "one" && Array.isArray(last.flagsChanged) && last.flagsChanged.includes("banner");
     if (!eventOk) console.log(`FAIL change event: first ${first}, changes ${JSON.stringify(changes)}`);
