@@ -229,7 +229,9 @@ test("evaluateAll, explain, version, flags and free", () => {
   assert.equal(explanation.decision.rule, "ada");
   assert.equal(explanation.rules[0].matched, true);
   assert.equal(explanation.rules[0].condition.text, 'user.id == "ada"');
-  assert.deepEqual(ruleset.flags[0], {
+  const { fingerprint, ...info } = ruleset.flags[0];
+  assert.match(fingerprint, /^[0-9a-f]{16}$/);
+  assert.deepEqual(info, {
     key: "beta",
     type: "bool",
     owner: "web",

@@ -196,6 +196,10 @@ pub struct FlagInfo {
     /// The value a host answers with when it cannot evaluate (guest trap, limits).
     pub on_error: FlagValue,
     pub on_error_variant: String,
+    /// Changes when the flag's definition may have changed: its declaration's
+    /// text or anything flags share (context, enums, segments), whitespace
+    /// aside. Followers compare it to say which flags a new version changed.
+    pub fingerprint: String,
 }
 
 /// Why a flag decided as it did: every prerequisite and rule tried.

@@ -110,7 +110,14 @@ impl Ruleset {
             }
         }
         let index = flags.iter().enumerate().map(|(i, f)| (f.key.as_ref().into(), index_u32(i))).collect();
-        let catalogue = program.flags.iter().zip(&flags).map(|(def, flag)| flag_info(program, def, flag)).collect();
+        let fingerprints = flag_fingerprints(program, source);
+        let catalogue = program
+            .flags
+            .iter()
+            .zip(&flags)
+            .zip(fingerprints)
+            .map(|((def, flag), fingerprint)| flag_info(program, def, flag, fingerprint))
+            .collect();
         let schema_info = program.attrs.iter().map(|attr| attr_info(program, attr)).collect();
         Ruleset {
             version: version_of(source).into(),
@@ -598,7 +605,37 @@ fn flag_value(program: &Program, c: &ir::Const) -> FlagValue {
     }
 }
 
-fn flag_info(program: &Program, def: &ir::FlagDef, flag: &Flag) -> FlagInfo {
+/// Each flag's fingerprint (`FlagInfo::fingerprint`): the first 16 hex digits
+/// of SHA-256 over the flag's declaration text and everything outside flag
+/// declarations (context, enums, segments, comments), each with runs of
+/// whitespace folded. Editing one flag changes its fingerprint only; editing
+/// what flags share changes them all; reformatting changes none.
+fn flag_fingerprints(program: &Program, source: &str) -> Vec<String> {
+    let fold = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut spans: Vec<std::ops::Range<usize>> = program.flags.iter().map(|f| f.span.range()).collect();
+    spans.sort_by_key(|r| r.start);
+    let mut shared = String::new();
+    let mut at = 0;
+    for span in &spans {
+        shared.push_str(source.get(at..span.start).unwrap_or_default());
+        shared.push('\n');
+        at = at.max(span.end);
+    }
+    shared.push_str(source.get(at..).unwrap_or_default());
+    let shared_digest = Sha256::digest(fold(&shared).as_bytes());
+    program
+        .flags
+        .iter()
+        .map(|f| {
+            let mut hasher = Sha256::new();
+            hasher.update(shared_digest);
+            hasher.update(fold(source.get(f.span.range()).unwrap_or_default()).as_bytes());
+            hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+        })
+        .collect()
+}
+
+fn flag_info(program: &Program, def: &ir::FlagDef, flag: &Flag, fingerprint: String) -> FlagInfo {
     let on_error = flag.choices.get(flag.on_error);
     FlagInfo {
         key: def.key.clone(),
@@ -610,5 +647,6 @@ fn flag_info(program: &Program, def: &ir::FlagDef, flag: &Flag) -> FlagInfo {
         enabled: def.enabled,
         on_error: on_error.map_or(FlagValue::Bool(false), |c| c.json.clone()),
         on_error_variant: on_error.map_or_else(String::new, |c| c.variant.to_string()),
+        fingerprint,
     }
 }

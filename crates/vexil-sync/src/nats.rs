@@ -346,26 +346,18 @@ fn version_of_entry(entry: &kv::Entry, name: &str) -> String {
     Published::decode(&entry.value, name).map(|r| r.version).unwrap_or_default()
 }
 
-/// Each flag's text, whitespace-normalised, for `history`'s added / removed /
-/// changed lists: a flag "changed" when its declaration's text did (comments
-/// and layout inside it count; `vexil diff` is the semantic comparison).
+/// Each flag's fingerprint (`FlagInfo::fingerprint`), by key, for
+/// `history`'s added / removed / changed lists: a flag "changed" when its
+/// declaration or anything flags share (context, enums, segments) changed,
+/// whitespace aside. A source that does not compile (forced in) has none.
 #[derive(Debug, Default)]
 struct FlagTexts(Vec<(String, String)>);
 
 impl FlagTexts {
     fn of(source: &str) -> FlagTexts {
-        let (file, _) = vexil_syntax::parse(source);
-        let mut flags: Vec<(String, String)> = file
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                vexil_syntax::ast::Item::Flag(flag) => {
-                    let text = source.get(flag.span.range()).unwrap_or_default();
-                    Some((flag.name.name.clone(), text.split_whitespace().collect::<Vec<_>>().join(" ")))
-                }
-                _ => None,
-            })
-            .collect();
+        let Ok(ruleset) = vexil::compile(source, &vexil::CheckOptions::default()) else { return FlagTexts::default() };
+        let mut flags: Vec<(String, String)> =
+            ruleset.flags().iter().map(|f| (f.key.clone(), f.fingerprint.clone())).collect();
         flags.sort();
         FlagTexts(flags)
     }

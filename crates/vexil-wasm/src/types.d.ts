@@ -64,6 +64,8 @@ export interface FlagInfo {
   /** The value a host answers with when it cannot evaluate. */
   on_error: FlagValue;
   on_error_variant: string;
+  /** Changes when the flag's definition may have changed (its text, or what flags share); reformatting changes nothing. */
+  fingerprint: string;
 }
 
 /**
