@@ -1,5 +1,6 @@
 import type { EvaluationContext, JsonValue, Provider, ResolutionDetails } from "@openfeature/web-sdk";
 import type { Ruleset } from "../pkg/vexil.js";
+import type { RulesetFollower } from "../follow/follow.mjs";
 
 export interface VexilProviderOptions {
   /** Also copy `targetingKey` to this context path (e.g. `"user.id"`) when the context does not set it. */
@@ -13,7 +14,10 @@ export declare class VexilProvider implements Provider {
   readonly metadata: { readonly name: "vexil" };
   readonly runsOn: "client";
   readonly hooks: [];
-  constructor(ruleset: Ruleset, options?: VexilProviderOptions);
+  /** A compiled ruleset, or a follower of a Vexil server (events: CONFIGURATION_CHANGED, STALE, READY). */
+  constructor(source: Ruleset | RulesetFollower, options?: VexilProviderOptions);
+  initialize(): Promise<void>;
+  onClose(): Promise<void>;
   setRuleset(ruleset: Ruleset): void;
   resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): ResolutionDetails<boolean>;
   resolveStringEvaluation(flagKey: string, defaultValue: string, context: EvaluationContext): ResolutionDetails<string>;

@@ -37,18 +37,77 @@ const ERROR_CODES = {
 };
 const BUILT_IN = new Set(["bool", "int", "float", "string"]);
 
+/** The provider events the SDK listens to (a minimal emitter, so this module imports nothing). */
+class ProviderEventEmitter {
+  handlers = new Map();
+  addHandler(type, handler) {
+    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
+    this.handlers.get(type).add(handler);
+  }
+  removeHandler(type, handler) {
+    this.handlers.get(type)?.delete(handler);
+  }
+  removeAllHandlers(type) {
+    if (type === undefined) this.handlers.clear();
+    else this.handlers.delete(type);
+  }
+  getHandlers(type) {
+    return [...(this.handlers.get(type) ?? [])];
+  }
+  setLogger() {
+    return this;
+  }
+  emit(type, details = {}) {
+    for (const handler of this.getHandlers(type)) handler(details);
+  }
+}
+
+const isFollower = (x) => typeof x?.addEventListener === "function" && "ready" in x;
+
 export class VexilProvider {
   metadata = { name: "vexil" };
   runsOn = "client";
   hooks = [];
+  events = new ProviderEventEmitter();
 
   /**
-   * @param {import("../pkg/vexil.js").Ruleset} ruleset a compiled ruleset (from web/pkg or web/pkg-node)
+   * @param {import("../pkg/vexil.js").Ruleset | import("../follow/follow.mjs").RulesetFollower} source
+   *   a compiled ruleset (from web/pkg or web/pkg-node), or a follower of a Vexil server
+   *   (`followServer`): then the provider is READY once the first ruleset loads, emits
+   *   PROVIDER_CONFIGURATION_CHANGED with the changed flag keys on every new version,
+   *   PROVIDER_STALE while the server is unreachable (evaluating the last good ruleset)
+   *   and PROVIDER_READY when it is back.
    * @param {{ targetingKeyPath?: string, now?: () => Date | string }} [options]
    */
-  constructor(ruleset, options = {}) {
+  constructor(source, options = {}) {
     this.options = options;
-    this.setRuleset(ruleset);
+    if (isFollower(source)) {
+      this.follower = source;
+      if (source.ruleset) this.setRuleset(source.ruleset);
+    } else {
+      this.setRuleset(source);
+    }
+  }
+
+  async initialize() {
+    const follower = this.follower;
+    if (!follower) return;
+    await follower.ready;
+    this.setRuleset(follower.ruleset);
+    this.listeners = {
+      change: (event) => {
+        this.setRuleset(follower.ruleset);
+        this.events.emit("PROVIDER_CONFIGURATION_CHANGED", { flagsChanged: event.detail.flagsChanged });
+      },
+      stale: (event) => this.events.emit("PROVIDER_STALE", { message: String(event.detail.error?.message ?? event.detail.error) }),
+      connected: () => this.events.emit("PROVIDER_READY", {}),
+    };
+    for (const [type, listener] of Object.entries(this.listeners)) follower.addEventListener(type, listener);
+  }
+
+  async onClose() {
+    for (const [type, listener] of Object.entries(this.listeners ?? {})) this.follower?.removeEventListener(type, listener);
+    this.listeners = undefined;
   }
 
   /** Swaps the ruleset (e.g. after fetching a new version). */

@@ -279,6 +279,7 @@ const NODE_TESTS: &[&str] = &[
     "test/api.test.mjs",
     "test/conformance.test.mjs",
     "test/differential.test.mjs",
+    "test/follow.test.mjs",
     "test/ofrep.test.mjs",
     "test/openfeature.test.mjs",
     "test/tidy.test.mjs",

@@ -7,8 +7,8 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 
 /** Starts `vexil serve ARGS… --port 0`; resolves to { url, stop() } once it listens and every ruleset is ready. */
-export async function startVexilServe(bin, args) {
-  const child = spawn(bin, ["serve", ...args, "--host", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+export async function startVexilServe(bin, args, port = 0) {
+  const child = spawn(bin, ["serve", ...args, "--host", "127.0.0.1", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout });

@@ -45,3 +45,15 @@ await OpenFeature.setProviderAndWait(new VexilProvider(ruleset, { targetingKeyPa
 const enabled: boolean = OpenFeature.getClient().getBooleanValue("beta", false);
 ruleset.free();
 console.log(reason, code, later, first, rule, flags, version, schema, members, now, line, wrong, enabled);
+
+// Following a server: the loader and the provider over it.
+import { followServer, changedFlags } from "../../follow/follow.mjs";
+const follower = followServer({ url: "http://127.0.0.1:8080", ruleset: "checkout", compile: compile });
+await follower.ready;
+const followedDecision: Decision | undefined = follower.ruleset?.evaluate("new_checkout", {});
+follower.addEventListener("change", (event) => void (event as CustomEvent<{ flagsChanged: string[] }>).detail.flagsChanged);
+const changed: string[] = changedFlags(undefined, compile("flag f: bool { owner \"t\" default true }"));
+const followingProvider = new VexilProvider(follower);
+void followedDecision;
+void changed;
+void followingProvider;
