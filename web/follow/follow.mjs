@@ -33,14 +33,15 @@ export function followServer(options) {
 }
 
 export class RulesetFollower extends EventTarget {
-  constructor({ url, ruleset, compile, headers = {}, pollMs = 5000, fetch = globalThis.fetch, EventSource = globalThis.EventSource }) {
+  constructor({ url, ruleset, compile, headers = {}, pollMs = 5000, fetch, EventSource = globalThis.EventSource }) {
     super();
     this.url = url.replace(/\/$/, "");
     this.name = ruleset;
     this.compile = compile;
     this.headers = headers;
     this.pollMs = pollMs;
-    this.fetchImpl = fetch;
+    // Called as a plain function: a browser's `fetch` must not be called with the follower as `this`.
+    this.fetchImpl = fetch ?? ((...args) => globalThis.fetch(...args));
     this.EventSourceImpl = EventSource;
     /** The compiled ruleset serving (the last good one), or undefined before the first load. */
     this.ruleset = undefined;
@@ -98,7 +99,8 @@ export class RulesetFollower extends EventTarget {
     try {
       const headers = { ...this.headers };
       if (this.version) headers["If-None-Match"] = `"${this.version}"`;
-      response = await this.fetchImpl(this.base, { headers, cache: "no-store" });
+      const fetchImpl = this.fetchImpl;
+      response = await fetchImpl(this.base, { headers, cache: "no-store" });
     } catch (error) {
       this.setState("stale", error);
       return;

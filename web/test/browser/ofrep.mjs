@@ -105,7 +105,19 @@ async function main() {
     // Every flag's metadata carries the ruleset version, so the provider reports every flag as changed.
     const eventOk = first === "one" && Array.isArray(last.flagsChanged) && last.flagsChanged.includes("banner");
     if (!eventOk) console.log(`FAIL change event: first ${first}, changes ${JSON.stringify(changes)}`);
-    failed = failures.length > 0 || got.length < 200 || !eventOk;
+
+    // The package's own loader: fetch, then the SSE version stream, evaluating locally.
+    const local = await page.evaluate(([url]) => window.followLocally(url, "live", "banner", {}), [server.url]);
+    await new Promise((r) => setTimeout(r, 300));
+    const localChanged = Date.now();
+    writeFileSync(`${live}.tmp`, liveSource("three"));
+    renameSync(`${live}.tmp`, live);
+    await page.waitForFunction(() => window.__localChanges.some((c) => c.value === "three"), null, { timeout: 15_000 });
+    const localChange = (await page.evaluate(() => window.__localChanges)).find((c) => c.value === "three");
+    console.log(`the package's loader: change on disk → "change" event in the page: ${Date.now() - localChanged} ms; flagsChanged ${JSON.stringify(localChange.flagsChanged)}`);
+    const localOk = local === "two" && JSON.stringify(localChange.flagsChanged) === JSON.stringify(["banner"]);
+    if (!localOk) console.log(`FAIL local loader: first ${local}, change ${JSON.stringify(localChange)}`);
+    failed = failures.length > 0 || got.length < 200 || !eventOk || !localOk;
   } finally {
     await context.close();
     cleanup();
