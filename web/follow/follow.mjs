@@ -13,7 +13,7 @@
 //   follower.ruleset.evaluate("new_checkout", context);
 //   follower.addEventListener("change", (e) => console.log(e.detail.flagsChanged));
 //
-// Events (EventTarget, `event.detail`): "change" {version, previousVersion,
+// Events (EventTarget; `event.detail`): "change" {version, previousVersion,
 // flagsChanged} for every new version served (the first load included);
 // "stale" {error} when the server cannot be reached; "connected" when it can
 // again; "rejected" {version, error} when a new version is refused (not
@@ -22,6 +22,13 @@
 // rulesets through a FinalizationRegistry), never freed under a caller.
 
 const STATES = ["connecting", "connected", "stale"];
+
+/** An event with a `detail` (CustomEvent is not a global before Node 19). */
+function event(type, detail) {
+  const e = new Event(type);
+  e.detail = detail;
+  return e;
+}
 
 /**
  * @param {{ url: string, ruleset: string, compile: (source: string) => any,
@@ -50,6 +57,8 @@ export class RulesetFollower extends EventTarget {
     this.state = STATES[0];
     this.closed = false;
     this.inFlight = null;
+    this.again = false;
+    this.refused = undefined;
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
     this.start();
   }
@@ -60,7 +69,8 @@ export class RulesetFollower extends EventTarget {
 
   start() {
     void this.refresh();
-    if (typeof this.EventSourceImpl === "function") {
+    // EventSource cannot send headers (tokens): poll then.
+    if (typeof this.EventSourceImpl === "function" && Object.keys(this.headers).length === 0) {
       const source = new this.EventSourceImpl(`${this.base}/events`);
       this.source = source;
       source.addEventListener("version", (event) => {
@@ -74,23 +84,45 @@ export class RulesetFollower extends EventTarget {
       });
       // A reconnect may have missed versions: fetch (a 304 when nothing changed).
       source.addEventListener("open", () => void this.refresh());
-      source.addEventListener("error", () => this.setState("stale", new Error("the event stream was interrupted")));
+      source.addEventListener("error", () => {
+        this.setState("stale", new Error("the event stream was interrupted"));
+        // A closed EventSource (a non-200 answer: a proxy's 502) never reconnects by itself.
+        if (source.readyState === 2 && !this.closed) {
+          this.source = undefined;
+          this.poll();
+        }
+      });
     } else {
-      this.timer = setInterval(() => void this.refresh(), this.pollMs);
+      this.poll();
     }
+  }
+
+  poll() {
+    this.timer ??= setInterval(() => void this.refresh(), this.pollMs);
   }
 
   setState(state, error) {
     if (this.state === state) return;
     this.state = state;
-    if (state === "stale") this.dispatchEvent(new CustomEvent("stale", { detail: { error } }));
-    if (state === "connected") this.dispatchEvent(new CustomEvent("connected", { detail: {} }));
+    if (state === "stale") this.dispatchEvent(event("stale", { error }));
+    if (state === "connected") this.dispatchEvent(event("connected", {}));
   }
 
-  /** Fetches the ruleset (once at a time) and swaps it in if it is new and good. */
+  /** Fetches the ruleset (once at a time) and swaps it in if it is new and good. A
+   *  request made while a fetch is running runs once more after it: the news that
+   *  prompted it may be newer than what that fetch got. */
   refresh() {
     if (this.closed) return Promise.resolve();
-    this.inFlight ??= this.fetchOnce().finally(() => (this.inFlight = null));
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = (async () => {
+      do {
+        this.again = false;
+        await this.fetchOnce();
+      } while (this.again && !this.closed);
+    })().finally(() => (this.inFlight = null));
     return this.inFlight;
   }
 
@@ -117,7 +149,7 @@ export class RulesetFollower extends EventTarget {
     } catch (error) {
       return this.reject(undefined, error);
     }
-    if (record.version === this.version) return;
+    if (record.version === this.version || record.version === this.refused) return;
     let next;
     try {
       next = this.compile(record.source);
@@ -133,12 +165,15 @@ export class RulesetFollower extends EventTarget {
     const previousVersion = this.version;
     this.ruleset = next;
     this.version = record.version;
-    this.dispatchEvent(new CustomEvent("change", { detail: { version: record.version, previousVersion, flagsChanged } }));
+    this.refused = undefined;
+    this.dispatchEvent(event("change", { version: record.version, previousVersion, flagsChanged }));
     this.resolveReady();
   }
 
   reject(version, error) {
-    this.dispatchEvent(new CustomEvent("rejected", { detail: { version, error } }));
+    // Not compiled and announced again on every poll.
+    this.refused = version;
+    this.dispatchEvent(event("rejected", { version, error }));
   }
 
   close() {

@@ -199,6 +199,8 @@ pub struct FlagInfo {
     /// Changes when the flag's definition may have changed: its declaration's
     /// text or anything flags share (context, enums, segments), whitespace
     /// aside. Followers compare it to say which flags a new version changed.
+    /// (Empty from a plugin built before it existed.)
+    #[serde(default)]
     pub fingerprint: String,
 }
 

@@ -606,12 +606,13 @@ fn flag_value(program: &Program, c: &ir::Const) -> FlagValue {
 }
 
 /// Each flag's fingerprint (`FlagInfo::fingerprint`): the first 16 hex digits
-/// of SHA-256 over the flag's declaration text and everything outside flag
-/// declarations (context, enums, segments, comments), each with runs of
-/// whitespace folded. Editing one flag changes its fingerprint only; editing
-/// what flags share changes them all; reformatting changes none.
+/// of SHA-256 over the flag's declaration text, everything outside flag
+/// declarations (context, enums, segments, comments), and the fingerprints of
+/// the flags it requires, each text with runs of whitespace folded outside
+/// string literals. Editing one flag changes its fingerprint and those of the
+/// flags that require it; editing what flags share changes them all;
+/// reformatting changes none.
 fn flag_fingerprints(program: &Program, source: &str) -> Vec<String> {
-    let fold = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut spans: Vec<std::ops::Range<usize>> = program.flags.iter().map(|f| f.span.range()).collect();
     spans.sort_by_key(|r| r.start);
     let mut shared = String::new();
@@ -622,17 +623,88 @@ fn flag_fingerprints(program: &Program, source: &str) -> Vec<String> {
         at = at.max(span.end);
     }
     shared.push_str(source.get(at..).unwrap_or_default());
-    let shared_digest = Sha256::digest(fold(&shared).as_bytes());
-    program
+    let shared_digest = Sha256::digest(fold_layout(&shared).as_bytes());
+    let own: Vec<[u8; 32]> = program
         .flags
         .iter()
         .map(|f| {
             let mut hasher = Sha256::new();
             hasher.update(shared_digest);
-            hasher.update(fold(source.get(f.span.range()).unwrap_or_default()).as_bytes());
-            hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+            hasher.update(fold_layout(source.get(f.span.range()).unwrap_or_default()).as_bytes());
+            hasher.finalize().into()
         })
+        .collect();
+    // Prerequisites first (the checker refuses cycles): Kahn's order over "requires".
+    let n = program.flags.len();
+    let mut waiting: Vec<usize> = program.flags.iter().map(|f| f.prerequisites.len()).collect();
+    let mut required_by: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, flag) in program.flags.iter().enumerate() {
+        for prerequisite in &flag.prerequisites {
+            if let Some(list) = required_by.get_mut(prerequisite.flag as usize) {
+                list.push(i);
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut full: Vec<Option<[u8; 32]>> = vec![None; n];
+    while let Some(i) = ready.pop() {
+        let mut hasher = Sha256::new();
+        hasher.update(own[i]);
+        for prerequisite in &program.flags[i].prerequisites {
+            if let Some(Some(digest)) = full.get(prerequisite.flag as usize) {
+                hasher.update(digest);
+            }
+        }
+        full[i] = Some(hasher.finalize().into());
+        for &dependent in &required_by[i] {
+            waiting[dependent] -= 1;
+            if waiting[dependent] == 0 {
+                ready.push(dependent);
+            }
+        }
+    }
+    full.iter()
+        .zip(&own)
+        .map(|(digest, own)| digest.unwrap_or(*own).iter().take(8).map(|b| format!("{b:02x}")).collect())
         .collect()
+}
+
+/// Text with runs of whitespace folded to one space, except inside string
+/// literals (`"a  b"` stays) and comments (kept to their end of line).
+fn fold_layout(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+        if c == '"' {
+            while let Some(c) = chars.next() {
+                out.push(c);
+                match c {
+                    '\\' => out.extend(chars.next()),
+                    '"' => break,
+                    _ => {}
+                }
+            }
+        } else if c == '/' && chars.peek() == Some(&'/') {
+            while let Some(&c) = chars.peek() {
+                if c == '\n' {
+                    break;
+                }
+                out.push(c);
+                chars.next();
+            }
+        }
+    }
+    out
 }
 
 fn flag_info(program: &Program, def: &ir::FlagDef, flag: &Flag, fingerprint: String) -> FlagInfo {

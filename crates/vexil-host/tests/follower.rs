@@ -58,7 +58,14 @@ async fn a_follower_drives_a_wasmtime_host_ruleset() {
     let slot = Arc::new(Mutex::new(None));
     let follower = Follower::new("shop", "test", Arc::new(host_target(engine, slot.clone())), None);
     let _following = follow(&FollowOptions::new(&server.url()), vec![follower.clone()]);
-    until("v1 answers in the plugin", || mode(&slot).as_deref() == Some("legacy")).await;
+    until("v1 answers in the plugin", || {
+        let ok = mode(&slot).as_deref() == Some("legacy");
+        if !ok {
+            eprintln!("{:?}", follower.status());
+        }
+        ok
+    })
+    .await;
 
     broker.publish(&publication(V2), 1).await.unwrap();
     until("v2 answers in the plugin", || mode(&slot).as_deref() == Some("dual")).await;

@@ -114,7 +114,8 @@ async fn guarded(app: Arc<App>, request: Request, next: Next) -> Response {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return response;
     }
-    if path.ends_with("/events") {
+    // Event streams are long-lived by design; nothing else escapes the deadline.
+    if request.method() == axum::http::Method::GET && path.ends_with("/events") {
         return next.run(request).await;
     }
     match tokio::time::timeout(app.request_timeout, next.run(request)).await {

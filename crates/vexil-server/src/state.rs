@@ -90,6 +90,14 @@ pub fn start(
                 (name.clone(), options.label(name), None)
             }
         };
+        if let Some(problem) = vexil_sync::record::name_problem(&name) {
+            return Err(match source {
+                Source::File(path) => {
+                    format!("{problem}: rename `{}` (the file name is the ruleset name)", path.display())
+                }
+                Source::Nats(_) => problem,
+            });
+        }
         if entries.contains_key(&name) {
             return Err(format!("two rulesets are named `{name}`"));
         }

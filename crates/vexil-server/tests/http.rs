@@ -139,7 +139,7 @@ fn ruleset_delivery_and_change_events_follow_the_file() {
 
     let (status, mut versions) = Events::open(&running, "/v1/rulesets/shop/events", "");
     assert_eq!(status, 200);
-    let (name, data) = versions.next();
+    let (name, data) = versions.next_event();
     assert_eq!(name.as_deref(), Some("version"));
     assert_eq!(serde_json::from_str::<serde_json::Value>(&data).unwrap()["version"], v1.as_str());
     let (status, mut refetch) = Events::open(&running, "/r/shop/ofrep/v1/events", "");
@@ -148,13 +148,13 @@ fn ruleset_delivery_and_change_events_follow_the_file() {
     let v2_source = SHOP.replace("default 10", "default 20");
     let changed = Instant::now();
     write_file(&running.path("shop.vx"), &v2_source);
-    let (_, data) = versions.next();
+    let (_, data) = versions.next_event();
     eprintln!("file change → version event: {} ms (file polled every 20 ms)", changed.elapsed().as_millis());
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&data).unwrap()["version"],
         vexil::ruleset_version(&v2_source).as_str()
     );
-    let (name, data) = refetch.next();
+    let (name, data) = refetch.next_event();
     assert!(name.is_none() || name.as_deref() == Some("message"), "{name:?}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&data).unwrap(), json!({ "type": "refetchEvaluation" }));
     assert_eq!(post(&running, "/r/shop/ofrep/v1/evaluate/flags/limit", ADULT).json()["value"], 20);
@@ -255,14 +255,46 @@ fn hostile_requests_get_bounded_answers_and_the_server_keeps_serving() {
     assert_eq!(reply.status, 404);
     assert!(reply.body.len() < 1024, "{}", reply.body.len());
 
-    // Paths never reach the file system.
-    for path in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2fCargo.toml", "/static/../../Cargo.toml"] {
+    assert_eq!(get(&running, "/healthz").status, 200);
+    running.stop();
+}
+
+static ASSETS: &[vexil_server::Asset] =
+    &[("/index.html", b"<!doctype html><p>page</p>", "\"1\""), ("/app.js", b"console.log(1)", "\"2\"")];
+
+#[test]
+fn asset_paths_never_reach_the_file_system() {
+    let running = start(&[("shop.vx", SHOP)], |config| config.assets = ASSETS);
+    assert_eq!(get(&running, "/").status, 200);
+    assert_eq!(get(&running, "/app.js").header("content-type"), Some("text/javascript; charset=utf-8"));
+    for path in [
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2fCargo.toml",
+        "/x/../index.html",
+        "/./app.js",
+        "//app.js",
+        "/app.js/",
+    ] {
         let reply = get(&running, path);
         assert_eq!(reply.status, 404, "{path}");
         assert_eq!(reply.json()["errorCode"], "NOT_FOUND");
     }
-    assert_eq!(get(&running, "/healthz").status, 200);
     running.stop();
+}
+
+#[test]
+fn shutdown_ends_event_streams_promptly() {
+    let running = start(&[("shop.vx", SHOP)], |_| {});
+    let (status, mut stream) = Events::open(&running, "/v1/rulesets/shop/events", "");
+    assert_eq!(status, 200);
+    stream.next_event();
+    let stopping = Instant::now();
+    running.stop();
+    let took = stopping.elapsed();
+    // The grace period is 5 s: a stream left open would hold the stop for all of it.
+    assert!(took < Duration::from_secs(3), "stop took {took:?}");
+    assert!(stream.ended(), "the stream ended");
 }
 
 /// Open file descriptors allow 2 per connection in this process (client and server).

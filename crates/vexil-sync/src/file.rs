@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::io::AsyncReadExt;
+
 use crate::follower::{Follower, Offer};
 use crate::status::State;
 
@@ -40,28 +42,41 @@ fn stamp(metadata: &std::fs::Metadata) -> Stamp {
 }
 
 /// Looks at the file once and, if it changed since `seen`, reads it and
-/// offers its text (what `follow_file` does each tick).
-pub async fn poll_once(path: &std::path::Path, follower: &Follower, seen: &mut Option<Stamp>) {
+/// offers its text (what `follow_file` does each tick). Compiling runs on the
+/// blocking pool.
+pub async fn poll_once(path: &std::path::Path, follower: &Arc<Follower>, seen: &mut Option<Stamp>) {
+    let too_large = |len: u64| {
+        std::io::Error::other(format!(
+            "the file is {len} bytes, over the {} bytes a ruleset may have",
+            vexil::limits::MAX_SOURCE_BYTES
+        ))
+    };
     let read = async {
+        // `stat` by path first: opening a FIFO would block until a writer comes.
         let metadata = tokio::fs::metadata(path).await?;
-        let now = stamp(&metadata);
-        if seen.as_ref() == Some(&now) {
-            return Ok(None);
-        }
-        // A FIFO or a device (`/dev/zero`) would block or never end: only regular files are read.
         if !metadata.is_file() {
             return Err(std::io::Error::other("not a regular file"));
         }
-        if metadata.len() > vexil::limits::MAX_SOURCE_BYTES as u64 {
-            return Err(std::io::Error::other(format!(
-                "the file is {} bytes, over the {} bytes a ruleset may have",
-                metadata.len(),
-                vexil::limits::MAX_SOURCE_BYTES
-            )));
+        if seen.as_ref() == Some(&stamp(&metadata)) {
+            return Ok(None);
         }
-        let bytes = tokio::fs::read(path).await?;
+        if metadata.len() > vexil::limits::MAX_SOURCE_BYTES as u64 {
+            return Err(too_large(metadata.len()));
+        }
+        // Then read through the handle, checked again and bounded: the path may
+        // have been replaced, or the file may grow, after the stat.
+        let file = tokio::fs::File::open(path).await?;
+        let opened = file.metadata().await?;
+        if !opened.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        let mut bytes = Vec::new();
+        file.take(vexil::limits::MAX_SOURCE_BYTES as u64 + 1).read_to_end(&mut bytes).await?;
+        if bytes.len() > vexil::limits::MAX_SOURCE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
         let text = String::from_utf8(bytes).map_err(|_| std::io::Error::other("the file is not UTF-8"))?;
-        Ok(Some((text, metadata.modified().ok(), now)))
+        Ok(Some((text, opened.modified().ok(), stamp(&opened))))
     };
     match read.await {
         Ok(None) => {}
@@ -70,7 +85,9 @@ pub async fn poll_once(path: &std::path::Path, follower: &Follower, seen: &mut O
             if follower.status().state != State::Connected {
                 follower.set_state(State::Connected, None);
             }
-            follower.offer(Offer::Source { source: &text, modified });
+            let follower = follower.clone();
+            let _ =
+                tokio::task::spawn_blocking(move || follower.offer(Offer::Source { source: &text, modified })).await;
         }
         Err(error) => {
             *seen = None;

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Published, RecordError, now_rfc3339, rfc3339};
+use crate::record::{Published, RecordError, now_rfc3339, rfc3339_at};
 use crate::status::{Readiness, Rejected, State, Status};
 use crate::target::Target;
 
@@ -23,6 +23,9 @@ pub struct Cache {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CacheFile {
+    /// The follower's source (`nats://…/BUCKET/NAME` or a path): a cache
+    /// written for another source is not this one's.
+    source: String,
     revision: Option<u64>,
     record: Published,
 }
@@ -159,10 +162,10 @@ impl Follower {
             name: self.name.clone(),
             source: self.source.clone(),
             state: inner.state,
-            since: rfc3339(inner.since.into()),
+            since: rfc3339_at(inner.since),
             revision: inner.revision,
             version: inner.version.clone(),
-            updated_at: inner.updated_at.map(|t| rfc3339(t.into())),
+            updated_at: inner.updated_at.map(rfc3339_at),
             stale_for_ms: if connected {
                 0
             } else {
@@ -228,15 +231,30 @@ impl Follower {
                 return Outcome::Unchanged;
             }
             Offer::Value { revision, bytes } => {
-                {
+                let from_cache = {
                     let inner = self.inner();
                     let seen = |r: Option<u64>| matches!((revision, r), (Some(new), Some(old)) if new <= old);
-                    if seen(inner.revision) || seen(inner.rejected_revision) {
+                    // A cache may come from another bucket or cluster: its revision
+                    // numbers say nothing until the source has confirmed it.
+                    if !inner.from_cache && (seen(inner.revision) || seen(inner.rejected_revision)) {
                         return Outcome::Unchanged;
                     }
-                }
+                    inner.from_cache
+                };
                 match Published::decode(bytes, &self.name) {
-                    Ok(record) => (revision, record),
+                    Ok(record) => {
+                        let mut inner = self.inner();
+                        if from_cache
+                            && revision == inner.revision
+                            && inner.version.as_deref() == Some(record.version.as_str())
+                        {
+                            // The source serves what the cache held: confirmed.
+                            inner.from_cache = false;
+                            return Outcome::Unchanged;
+                        }
+                        drop(inner);
+                        (revision, record)
+                    }
                     Err(error) => {
                         let version = match &error {
                             RecordError::VersionMismatch { claimed, .. } => Some(claimed.clone()),
@@ -249,11 +267,24 @@ impl Follower {
             }
             Offer::Source { source, modified } => {
                 let version = vexil::ruleset_version(source);
-                if self.inner().seen_version.as_deref() == Some(version.as_str()) {
-                    return Outcome::Unchanged;
+                {
+                    let mut inner = self.inner();
+                    if inner.version.as_deref() == Some(version.as_str()) {
+                        // The serving text (again: a reverted bad edit, or the cached text
+                        // confirmed): nothing newer was refused, nothing to load.
+                        inner.from_cache = false;
+                        if inner.rejected.take().is_some() {
+                            inner.last_error = None;
+                        }
+                        inner.seen_version = Some(version);
+                        return Outcome::Unchanged;
+                    }
+                    if inner.seen_version.as_deref() == Some(version.as_str()) {
+                        return Outcome::Unchanged;
+                    }
+                    inner.seen_version = Some(version);
                 }
-                self.inner().seen_version = Some(version);
-                let published_at = rfc3339(modified.unwrap_or_else(SystemTime::now).into());
+                let published_at = rfc3339_at(modified.unwrap_or_else(SystemTime::now));
                 (None, Published::new(&self.name, source, "", "", published_at, 0))
             }
         };
@@ -331,10 +362,14 @@ impl Follower {
         if let Err(error) = file.record.verify(&self.name) {
             return self.ignore_cache(&path, &error.to_string());
         }
+        if file.source != self.source {
+            return self.ignore_cache(&path, &format!("it was written for {}, not {}", file.source, self.source));
+        }
         let outcome = self.apply(file.revision, file.record, true);
         if outcome == Outcome::Rejected {
             let mut inner = self.inner();
             inner.rejected = None;
+            inner.rejected_revision = None;
             inner.last_error = Some(format!("ignored the cache file {}: it does not compile", path.display()));
         }
         self.changed();
@@ -351,7 +386,7 @@ impl Follower {
     /// fsynced, renamed over the old one. A failure is recorded, not fatal.
     fn write_cache(&self, revision: Option<u64>, record: &Published) {
         let Some(path) = self.cache_path() else { return };
-        let file = CacheFile { revision, record: record.clone() };
+        let file = CacheFile { source: self.source.clone(), revision, record: record.clone() };
         if let Err(error) = write_atomically(&path, &serde_json::to_vec(&file).unwrap_or_default()) {
             self.inner().last_error = Some(format!("could not write the cache file {}: {error}", path.display()));
         }

@@ -246,6 +246,10 @@ impl Broker {
     /// flags added, removed and changed from the one before.
     pub async fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, SyncError> {
         let store = self.store().await?;
+        // A key with no entry at all would leave the history stream waiting forever.
+        if latest_entry(&store, name).await?.is_none() {
+            return Err(SyncError::NotFound { name: name.to_owned(), bucket: self.bucket.clone() });
+        }
         let mut entries = store.history(name).await.map_err(broker)?;
         let mut out = Vec::new();
         let mut previous: Option<FlagTexts> = None;
@@ -444,7 +448,10 @@ pub fn follow(options: &FollowOptions, followers: Vec<Arc<Follower>>) -> Followi
             }
         });
     let servers = server_list(&options.urls);
-    let resync = Arc::new(tokio::sync::Notify::new());
+    // One resync signal per follower: `notify_one` keeps a permit, so a
+    // reconnect during a read or a back-off is not lost.
+    let resyncs: Vec<Arc<tokio::sync::Notify>> =
+        followers.iter().map(|_| Arc::new(tokio::sync::Notify::new())).collect();
     let mut tasks = Vec::new();
 
     // retry_on_initial_connect: `connect` returns at once and connects in the background.
@@ -464,18 +471,15 @@ pub fn follow(options: &FollowOptions, followers: Vec<Arc<Follower>>) -> Followi
         }
     }));
 
-    // Connection events → every follower's state; a reconnect resyncs.
+    // Connection events: a lost connection makes every follower disconnected
+    // at once; a (re)connection makes each re-read its key, and a follower is
+    // connected again only once that read succeeded.
     let watched = followers.clone();
-    let notify = resync.clone();
+    let signals = resyncs.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(event) = event_rx.recv().await {
             match event {
-                async_nats::Event::Connected => {
-                    for follower in &watched {
-                        follower.set_state(State::Connected, None);
-                    }
-                    notify.notify_waiters();
-                }
+                async_nats::Event::Connected => signals.iter().for_each(|s| s.notify_one()),
                 async_nats::Event::Disconnected => {
                     for follower in &watched {
                         follower.set_state(State::Disconnected, Some("lost the connection to NATS".to_owned()));
@@ -486,9 +490,8 @@ pub fn follow(options: &FollowOptions, followers: Vec<Arc<Follower>>) -> Followi
         }
     }));
 
-    for follower in followers {
+    for (follower, resync) in followers.into_iter().zip(resyncs) {
         let options = options.clone();
-        let resync = resync.clone();
         let mut client_rx = client_rx.clone();
         tasks.push(tokio::spawn(async move {
             let client = loop {
@@ -499,23 +502,28 @@ pub fn follow(options: &FollowOptions, followers: Vec<Arc<Follower>>) -> Followi
                     return;
                 }
             };
-            follow_key(client, &options, &follower, &resync).await;
+            follow_key(client, &options, follower, &resync).await;
         }));
     }
     Following { tasks }
 }
 
 /// One key: watch it, re-read the newest revision on start, on every
-/// reconnect and every `resync_every`; any failure → wait and set up again.
+/// reconnect and every `resync_every`; any failure → back off and set up again.
 async fn follow_key(
     client: async_nats::Client,
     options: &FollowOptions,
-    follower: &Follower,
+    follower: Arc<Follower>,
     resync: &tokio::sync::Notify,
 ) {
     let js = jetstream::new(client.clone());
     let name = follower.name().to_owned();
     let mut delay = Duration::from_millis(50);
+    let back_off = |delay: &mut Duration| {
+        let now = *delay;
+        *delay = (*delay * 2).min(options.max_reconnect_delay);
+        now
+    };
     loop {
         let store = match js.get_key_value(&options.bucket).await {
             Ok(store) => store,
@@ -523,8 +531,7 @@ async fn follow_key(
                 if client.connection_state() == async_nats::connection::State::Connected {
                     follower.set_error(format!("bucket `{}`: {error}", options.bucket));
                 }
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(options.max_reconnect_delay);
+                tokio::time::sleep(back_off(&mut delay)).await;
                 continue;
             }
         };
@@ -533,46 +540,60 @@ async fn follow_key(
             Ok(watch) => watch,
             Err(error) => {
                 follower.set_error(format!("cannot watch `{name}`: {error}"));
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(options.max_reconnect_delay);
+                tokio::time::sleep(back_off(&mut delay)).await;
                 continue;
             }
         };
-        delay = Duration::from_millis(50);
-        read_latest(&store, follower).await;
+        if read_latest(&store, &follower).await {
+            delay = Duration::from_millis(50);
+        }
+        let mut every = tokio::time::interval(options.resync_every);
+        every.tick().await;
         loop {
             tokio::select! {
                 item = watch.next() => match item {
-                    Some(Ok(entry)) => offer_entry(follower, &entry),
-                    // The watch ended (a lost consumer): set up again.
+                    Some(Ok(entry)) => offer_entry(&follower, entry).await,
+                    // The watch ended (a lost consumer): back off, then set up again.
                     Some(Err(_)) | None => break,
                 },
-                () = resync.notified() => read_latest(&store, follower).await,
-                () = tokio::time::sleep(options.resync_every) => read_latest(&store, follower).await,
+                () = resync.notified() => { read_latest(&store, &follower).await; }
+                _ = every.tick() => { read_latest(&store, &follower).await; }
             }
         }
+        tokio::time::sleep(back_off(&mut delay)).await;
     }
 }
 
-async fn read_latest(store: &kv::Store, follower: &Follower) {
+/// Reads the newest revision and offers it; on success the follower is
+/// connected (it knows it is current). Whether the read succeeded.
+async fn read_latest(store: &kv::Store, follower: &Arc<Follower>) -> bool {
     match store.entry(follower.name()).await {
-        Ok(Some(entry)) => offer_entry(follower, &entry),
-        Ok(None) => {
-            if follower.revision().is_none() {
-                follower.set_error(format!("no ruleset `{}` has been published yet", follower.name()));
+        Ok(entry) => {
+            if follower.status().state != State::Connected {
+                follower.set_state(State::Connected, None);
             }
+            match entry {
+                Some(entry) => offer_entry(follower, entry).await,
+                None if follower.revision().is_none() => {
+                    follower.set_error(format!("no ruleset `{}` has been published yet", follower.name()));
+                }
+                None => {}
+            }
+            true
         }
-        Err(error) => follower.set_error(format!("cannot read `{}`: {error}", follower.name())),
+        Err(error) => {
+            follower.set_error(format!("cannot read `{}`: {error}", follower.name()));
+            false
+        }
     }
 }
 
-fn offer_entry(follower: &Follower, entry: &kv::Entry) {
-    match entry.operation {
-        kv::Operation::Put => {
-            follower.offer(Offer::Value { revision: Some(entry.revision), bytes: &entry.value });
-        }
-        kv::Operation::Delete | kv::Operation::Purge => {
-            follower.offer(Offer::Deleted { revision: entry.revision });
-        }
-    }
+/// Offers an entry; compiling runs on the blocking pool, not on a runtime worker.
+async fn offer_entry(follower: &Arc<Follower>, entry: kv::Entry) {
+    let follower = follower.clone();
+    let _ = tokio::task::spawn_blocking(move || match entry.operation {
+        kv::Operation::Put => follower.offer(Offer::Value { revision: Some(entry.revision), bytes: &entry.value }),
+        kv::Operation::Delete | kv::Operation::Purge => follower.offer(Offer::Deleted { revision: entry.revision }),
+    })
+    .await;
 }

@@ -97,6 +97,18 @@ pub fn now_rfc3339() -> String {
     rfc3339(time::OffsetDateTime::now_utc())
 }
 
+/// A system time as RFC 3339 UTC; a time `time` cannot represent (a file
+/// modified in year 300000) is written as now rather than panicking.
+pub(crate) fn rfc3339_at(at: std::time::SystemTime) -> String {
+    let converted = match at.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => time::Duration::try_from(after).ok().and_then(|d| time::OffsetDateTime::UNIX_EPOCH.checked_add(d)),
+        Err(before) => time::Duration::try_from(before.duration())
+            .ok()
+            .and_then(|d| time::OffsetDateTime::UNIX_EPOCH.checked_sub(d)),
+    };
+    rfc3339(converted.unwrap_or_else(time::OffsetDateTime::now_utc))
+}
+
 pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
     let format =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
@@ -137,5 +149,7 @@ mod tests {
     fn timestamps_are_rfc3339_utc_with_milliseconds() {
         let at = time::macros::datetime!(2026-11-30 09:00:01.5 UTC);
         assert_eq!(rfc3339(at), "2026-11-30T09:00:01.500Z");
+        let far = std::time::UNIX_EPOCH + std::time::Duration::from_secs(300_000_000_000);
+        assert_eq!(rfc3339_at(far).len(), "2026-11-30T09:00:01.500Z".len(), "out of range: now, no panic");
     }
 }

@@ -117,6 +117,7 @@ async fn publish_follow_history_and_rollback() {
     assert_eq!(last.removed, vec!["added"]);
     assert!(last.message.as_deref().unwrap().starts_with("rollback to revision"), "{last:?}");
     assert!(matches!(broker.rollback("shop", 999, "ops", None).await, Err(SyncError::NoSuchRevision { .. })));
+    assert!(matches!(broker.history("nosuch").await, Err(SyncError::NotFound { .. })), "no hang on a missing key");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,8 +233,14 @@ async fn a_follower_started_while_the_broker_is_down_serves_from_its_cache() {
     assert_eq!(status.revision, Some(published.revision));
     assert_ne!(status.readiness, Readiness::Ready);
 
-    // The broker comes back: the cached revision is confirmed, then newer ones follow.
+    // The broker comes back: the cached revision is confirmed (no new publish needed), then newer ones follow.
     server.restart().unwrap();
+    until("the cached revision is confirmed", || {
+        let status = follower.status();
+        !status.from_cache && status.state == State::Connected
+    })
+    .await;
+    assert_eq!(follower.status().readiness, Readiness::Ready);
     publish_eventually(&server.url(), V2, 1).await;
     until("v2 serves", || mode(&target).as_deref() == Some("dual")).await;
     assert!(!follower.status().from_cache);
@@ -255,13 +262,20 @@ fn a_corrupt_or_mismatched_cache_is_ignored_never_served() {
 
     let mut record = Published::new("shop", V1, "a", "m", "2026-11-30T00:00:00.000Z".into(), 0);
     record.source = V3.to_owned(); // the version no longer matches the source
-    let file = serde_json::json!({ "revision": 3, "record": record });
+    let file = serde_json::json!({ "source": "test", "revision": 3, "record": record });
     std::fs::write(&path, file.to_string()).unwrap();
     assert_eq!(follower.load_cache(), Outcome::Rejected);
     assert!(target.snapshot().is_none());
 
+    let good = Published::new("shop", V1, "a", "m", "2026-11-30T00:00:00.000Z".into(), 0);
+    let elsewhere =
+        serde_json::json!({ "source": "nats://elsewhere/vexil_rulesets/shop", "revision": 3, "record": good });
+    std::fs::write(&path, elsewhere.to_string()).unwrap();
+    assert_eq!(follower.load_cache(), Outcome::Rejected, "a cache written for another source");
+    assert!(follower.status().last_error.unwrap().contains("written for"));
+
     let other = Published::new("other", V1, "a", "m", "2026-11-30T00:00:00.000Z".into(), 0);
-    std::fs::write(&path, serde_json::json!({ "revision": 3, "record": other }).to_string()).unwrap();
+    std::fs::write(&path, serde_json::json!({ "source": "test", "revision": 3, "record": other }).to_string()).unwrap();
     assert_eq!(follower.load_cache(), Outcome::Rejected, "another ruleset's cache");
     assert!(target.snapshot().is_none());
     assert_eq!(follower.status().readiness, Readiness::NotReady);
@@ -349,6 +363,10 @@ async fn a_watched_file_reloads_and_keeps_the_last_good_text() {
     std::fs::write(&path, BROKEN).unwrap();
     until("the broken text is rejected", || follower.status().rejected.is_some()).await;
     assert_eq!(mode(&target).as_deref(), Some("legacy"));
+
+    // Reverting the bad edit clears `rejected`: nothing newer was refused any more.
+    std::fs::write(&path, V1).unwrap();
+    until("the revert clears `rejected`", || follower.status().rejected.is_none()).await;
 
     std::fs::write(&path, V2).unwrap();
     until("v2 serves", || mode(&target).as_deref() == Some("dual")).await;

@@ -36,3 +36,19 @@ fn reformatting_changes_nothing_and_shared_edits_change_everything() {
     assert_ne!(before[0].1, segment_edited[0].1);
     assert_ne!(before[1].1, segment_edited[1].1, "conservative: whatever flags share changed");
 }
+
+#[test]
+fn a_prerequisite_edit_reaches_the_flags_that_require_it_and_literal_spaces_count() {
+    let source = r#"
+flag gate: bool { owner "t" default true }
+flag child: string { owner "t" default "a  b" requires gate == true }
+flag other: int { owner "t" default 1 }
+"#;
+    let before = fingerprints(source);
+    let gate_edited = fingerprints(&source.replace("default true", "default false"));
+    assert_ne!(before[0].1, gate_edited[0].1);
+    assert_ne!(before[1].1, gate_edited[1].1, "child requires gate");
+    assert_eq!(before[2].1, gate_edited[2].1);
+    let literal_edited = fingerprints(&source.replace("\"a  b\"", "\"a b\""));
+    assert_ne!(before[1].1, literal_edited[1].1, "spaces inside a string literal are meaning");
+}

@@ -217,8 +217,14 @@ impl Events {
         (status, Events { reader })
     }
 
+    /// Whether the server closed the stream (EOF, or the chunked terminator then EOF).
+    pub fn ended(&mut self) -> bool {
+        let mut rest = Vec::new();
+        self.reader.read_to_end(&mut rest).is_ok()
+    }
+
     /// The next event: (event name, data), skipping comments and chunk sizes.
-    pub fn next(&mut self) -> (Option<String>, String) {
+    pub fn next_event(&mut self) -> (Option<String>, String) {
         let mut name = None;
         loop {
             let mut line = String::new();
