@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Ctx, Failure};
+use crate::{Ctx, Failure, run_command};
 
 const CRATE: &str = "vexil-wasm";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -316,10 +316,4 @@ fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Fai
     command.current_dir(dir);
     let line = format!("(cd {}) {program} {}", dir.strip_prefix(&ctx.root).unwrap_or(dir).display(), args.join(" "));
     run_command(command, &line)
-}
-
-fn run_command(mut command: std::process::Command, line: &str) -> Result<(), Failure> {
-    eprintln!("$ {line}");
-    let status = command.status().map_err(|error| Failure::spawn(line, error))?;
-    if status.success() { Ok(()) } else { Err(Failure::status(line, status.code())) }
 }

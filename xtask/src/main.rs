@@ -87,6 +87,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("set-up: wasm-bindgen-cli (Cargo.lock version)", js::ensure_wasm_bindgen_cli),
     ("set-up: chromium", js::ensure_chromium),
     ("set-up: nats-server (JetStream, for the propagation tests)", ensure_nats_server),
+    ("set-up: PyJWT in target/pyjose (an independent JOSE library for the token tests)", ensure_pyjwt),
     ("set-up: npm ci in web/", js::ensure_npm_packages),
     ("build: web/pkg and web/pkg-node", js::build_js),
     ("js: TypeScript types (tsc --noEmit)", js::typescript),
@@ -119,6 +120,26 @@ fn ensure_nats_server(ctx: &Ctx) -> Result<(), Failure> {
     }
     ctx.run("apt-get", &["update"])?;
     ctx.run("apt-get", &["install", "-y", "nats-server"])
+}
+
+/// The virtualenv holding PyJWT, the JOSE library the token tests check
+/// Vexil's tokens against (not the one the project signs with).
+fn pyjose_python(ctx: &Ctx) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
+    target.join("pyjose").join("bin").join("python")
+}
+
+/// Set-up: a virtualenv with PyJWT and cryptography (from PyPI), once.
+fn ensure_pyjwt(ctx: &Ctx) -> Result<(), Failure> {
+    let python = pyjose_python(ctx);
+    let python = python.to_string_lossy().into_owned();
+    if ctx.succeeds(&python, &["-c", "import jwt, cryptography"]) {
+        eprintln!("PyJWT already installed in {python}");
+        return Ok(());
+    }
+    let venv = pyjose_python(ctx).parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    ctx.run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
+    ctx.run(&python, &["-m", "pip", "install", "--quiet", "pyjwt[crypto]==2.10.1"])
 }
 
 fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
@@ -157,12 +178,26 @@ fn cargo_doctests(ctx: &Ctx) -> Result<(), Failure> {
 }
 
 fn cargo_tests(ctx: &Ctx) -> Result<(), Failure> {
-    if ctx.succeeds(&ctx.cargo, &["nextest", "--version"]) {
-        ctx.cargo_run(&["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast", "--features", ALL_ENGINES])
+    let args: &[&str] = if ctx.succeeds(&ctx.cargo, &["nextest", "--version"]) {
+        &["nextest", "run", "--workspace", "--all-targets", "--no-fail-fast", "--features", ALL_ENGINES]
     } else {
         eprintln!("cargo-nextest not found; using cargo test");
-        ctx.cargo_run(&["test", "--workspace", "--all-targets", "--no-fail-fast", "--features", ALL_ENGINES])
+        &["test", "--workspace", "--all-targets", "--no-fail-fast", "--features", ALL_ENGINES]
+    };
+    let mut command = ctx.command(&ctx.cargo, args);
+    // The token tests check against PyJWT when its virtualenv is there (the set-up step makes it).
+    let python = pyjose_python(ctx);
+    if python.exists() {
+        command.env("VEXIL_PYTHON", &python);
     }
+    run_command(command, &format!("cargo {}", args.join(" ")))
+}
+
+/// Runs a prepared command (its own environment or directory), printing `line` first.
+pub(crate) fn run_command(mut command: Command, line: &str) -> Result<(), Failure> {
+    eprintln!("$ {line}");
+    let status = command.status().map_err(|error| Failure::spawn(line, error))?;
+    if status.success() { Ok(()) } else { Err(Failure::status(line, status.code())) }
 }
 
 fn cargo_clippy(ctx: &Ctx) -> Result<(), Failure> {

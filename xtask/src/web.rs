@@ -12,9 +12,8 @@
 //!   land in the git-ignored `web/playground/test-artifacts/`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::{Ctx, Failure, js};
+use crate::{Ctx, Failure, js, run_command};
 
 fn playground(ctx: &Ctx) -> PathBuf {
     ctx.root.join("web").join("playground")
@@ -67,10 +66,4 @@ fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Fai
     command.current_dir(dir);
     let line = format!("(cd {}) {program} {}", dir.strip_prefix(&ctx.root).unwrap_or(dir).display(), args.join(" "));
     run_command(command, &line)
-}
-
-fn run_command(mut command: Command, line: &str) -> Result<(), Failure> {
-    eprintln!("$ {line}");
-    let status = command.status().map_err(|error| Failure::spawn(line, error))?;
-    if status.success() { Ok(()) } else { Err(Failure::status(line, status.code())) }
 }

@@ -163,7 +163,7 @@ fn report_errors(name: &str, source: &str, diagnostics: &[vexil::Diagnostic]) ->
     ExitCode::from(EXIT_ERRORS)
 }
 
-fn parse_now(text: &str) -> Result<Timestamp, String> {
+pub(crate) fn parse_now(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(text).map_err(|e| e.to_string())
 }
 
@@ -230,7 +230,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-fn read_context(arg: Option<&str>) -> Result<String, String> {
+pub(crate) fn read_context(arg: Option<&str>) -> Result<String, String> {
     match arg {
         None => Ok("{}".to_owned()),
         Some(text) => match text.strip_prefix('@') {

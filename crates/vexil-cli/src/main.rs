@@ -9,6 +9,7 @@
 mod check;
 mod eval;
 mod serve;
+mod sign;
 mod sync;
 
 use std::process::ExitCode;
@@ -51,6 +52,12 @@ enum Command {
     Rollback(sync::RollbackArgs),
     /// Follow rulesets (NATS keys or a file) and print one status line (JSON) per change.
     Follow(sync::FollowArgs),
+    /// Make signing keys (JWK) and the public key sets that verify them.
+    Keys(sign::KeysArgs),
+    /// Decide flags once for a workflow and print them as a signed token (JWT).
+    Decide(sign::DecideArgs),
+    /// Verify a decision-set token and print its decisions (exit 1 on any refusal, with the reason).
+    Verify(sign::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +71,8 @@ fn main() -> ExitCode {
         Command::History(args) => sync::history(&args),
         Command::Rollback(args) => sync::rollback(&args),
         Command::Follow(args) => sync::follow(&args),
+        Command::Keys(args) => sign::keys(&args),
+        Command::Decide(args) => sign::decide(&args),
+        Command::Verify(args) => sign::verify(&args),
     }
 }

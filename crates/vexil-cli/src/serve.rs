@@ -59,6 +59,12 @@ pub struct Args {
     /// Decide every flag as of this instant instead of the clock (replays, staging, tests).
     #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
     now: Option<vexil::Timestamp>,
+    /// The private JWK that `POST /v1/decisions` signs decision sets with.
+    #[arg(long, value_name = "KEY.jwk")]
+    signing_key: Option<PathBuf>,
+    /// The `iss` of the decision sets it signs.
+    #[arg(long, default_value = "vexil-serve")]
+    issuer: String,
     /// The largest request body, in bytes (larger: 413).
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     body_limit: usize,
@@ -119,6 +125,16 @@ pub fn run(args: &Args) -> ExitCode {
     config.assets = assets::ASSETS;
     config.body_limit = args.body_limit;
     config.cors_origins = args.cors_origins.clone();
+    config.issuer = args.issuer.clone();
+    if let Some(path) = &args.signing_key {
+        let key = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| vexil_sign::SigningKey::from_jwk(&text).map_err(|e| e.to_string()));
+        match key {
+            Ok(key) => config.signing_key = Some(std::sync::Arc::new(key)),
+            Err(message) => return usage(&format!("--signing-key `{}`: {message}", path.display())),
+        }
+    }
     config.fixed_now = args.now;
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -13,6 +13,7 @@
 //!   shutdown that lets in-flight requests finish and ends event streams.
 
 mod access;
+mod decisions;
 mod delivery;
 pub mod metrics;
 mod ofrep;
@@ -61,6 +62,10 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Decide every flag as of this instant instead of the clock (replays, tests).
     pub fixed_now: Option<vexil::Timestamp>,
+    /// The key `POST /v1/decisions` signs with (none: that endpoint answers 501).
+    pub signing_key: Option<Arc<vexil_sign::SigningKey>>,
+    /// The `iss` of the tokens it signs.
+    pub issuer: String,
 }
 
 impl Config {
@@ -80,6 +85,8 @@ impl Config {
             file_poll: Duration::from_millis(20),
             cors_origins: Vec::new(),
             fixed_now: None,
+            signing_key: None,
+            issuer: "vexil-serve".to_owned(),
         }
     }
 }
@@ -100,6 +107,8 @@ pub struct App {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     pub cors_origins: Vec<String>,
     pub fixed_now: Option<vexil::Timestamp>,
+    pub signing_key: Option<Arc<vexil_sign::SigningKey>>,
+    pub issuer: String,
 }
 
 impl App {
@@ -176,6 +185,8 @@ impl Server {
             stopping,
             cors_origins: config.cors_origins.clone(),
             fixed_now: config.fixed_now,
+            signing_key: config.signing_key.clone(),
+            issuer: config.issuer.clone(),
         });
         Ok(Server { listener, app, header_read_timeout: config.header_read_timeout, _sources: sources, stop })
     }
@@ -241,6 +252,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/v1/rulesets", get(delivery::list))
         .route("/v1/rulesets/{name}", get(delivery::ruleset))
         .route("/v1/rulesets/{name}/events", get(delivery::events))
+        .route("/v1/decisions", post(decisions::decide))
         .route("/v1/status", get(ops::status))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

@@ -87,7 +87,7 @@ fn context_of<'a>(body: &'a Result<Bytes, BytesRejection>, key: Option<&str>) ->
     }
 }
 
-fn now(app: &App) -> Timestamp {
+pub(crate) fn now(app: &App) -> Timestamp {
     if let Some(fixed) = app.fixed_now {
         return fixed;
     }
@@ -141,7 +141,7 @@ fn answer(ruleset: &str, decision: &Decision) -> (StatusCode, Value) {
     (StatusCode::OK, Value::Object(body))
 }
 
-fn loaded(app: &App, name: Option<&str>) -> Result<(Arc<Entry>, Arc<vexil::Ruleset>), Response> {
+pub(crate) fn loaded(app: &App, name: Option<&str>) -> Result<(Arc<Entry>, Arc<vexil::Ruleset>), Response> {
     let Some(entry) = app.ruleset(name) else {
         return Err(match name {
             Some(name) => unknown_ruleset(name),

@@ -425,3 +425,41 @@ fn cors_lets_a_named_origin_call_and_read_the_etag() {
     assert_eq!(other.header("access-control-allow-origin"), None);
     running.stop();
 }
+
+#[test]
+fn post_decisions_signs_a_decision_set_a_downstream_service_verifies() {
+    let private = vexil_sign::generate_key(vexil_sign::Alg::EdDSA, "srv-1").unwrap();
+    let jwks = vexil_sign::public_jwks(&[&private]).unwrap();
+    let key = std::sync::Arc::new(vexil_sign::SigningKey::from_jwk(&private).unwrap());
+    let running = start(&[("shop.vx", SHOP)], move |config| {
+        config.signing_key = Some(key);
+        config.issuer = "edge".to_owned();
+    });
+    let reply = post(
+        &running,
+        "/v1/decisions",
+        r#"{"context":{"user":{"id":"u-1","age":30}},"flags":["banner"],"cid":"order-7","ttl":60}"#,
+    );
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let body = reply.json();
+    let claims =
+        vexil_sign::verify(body["token"].as_str().unwrap(), &jwks, &vexil_sign::VerifyOptions::default()).unwrap();
+    assert_eq!((claims.iss.as_str(), claims.cid.as_deref(), claims.exp - claims.iat), ("edge", Some("order-7"), 60));
+    assert_eq!(claims.vexil.ruleset, "shop");
+    assert_eq!(claims.vexil.decisions.keys().collect::<Vec<_>>(), ["banner"]);
+    assert_eq!(claims.vexil.decisions["banner"].variant.as_deref(), Some("adult"));
+    assert_eq!(body["ruleset_version"], vexil::ruleset_version(SHOP).as_str());
+
+    for (request, code) in [
+        (r#"{"flags":["nope"]}"#, "FLAG_NOT_FOUND"),
+        (r#"{"context":[1]}"#, "INVALID_CONTEXT"),
+        (r#"{"ttl":999999}"#, "INVALID_TTL"),
+        ("[]", "PARSE_ERROR"),
+    ] {
+        let reply = post(&running, "/v1/decisions", request);
+        assert_eq!(reply.json()["errorCode"], code, "{request}");
+    }
+    running.stop();
+    let unsigned = start(&[("shop.vx", SHOP)], |_| {});
+    assert_eq!(post(&unsigned, "/v1/decisions", "{}").status, 501);
+}
