@@ -169,7 +169,8 @@ fn a_bad_reload_keeps_the_last_good_ruleset() {
     assert_ne!(ruleset.version(), version);
     assert_eq!(ruleset.evaluate("limit", "{}", now()).value, Some(FlagValue::Int(6)));
     // A reload that hits a limit also keeps the previous ruleset.
-    let tight = engine(Limits { load_fuel: 200_000, load_fuel_per_byte: 0, ..Limits::default() });
+    // Enough fuel to compile a one-flag ruleset (fingerprints included), not SOURCE.
+    let tight = engine(Limits { load_fuel: 400_000, load_fuel_per_byte: 0, ..Limits::default() });
     let small = tight.compile("flag a: bool { owner \"me\" default true }").unwrap();
     assert!(matches!(small.reload(SOURCE), Err(Error::Limit(_))));
     assert_eq!(small.evaluate("a", "{}", now()).value, Some(FlagValue::Bool(true)));
