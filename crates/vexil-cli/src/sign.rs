@@ -232,7 +232,8 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
                         carried.ruleset,
                         carried.ruleset_version,
                         carried.now,
-                        Timestamp::from_millis(claims.exp.saturating_mul(1000)).map_or_else(|| claims.exp.to_string(), Timestamp::to_iso_string),
+                        Timestamp::from_millis(claims.exp.saturating_mul(1000))
+                            .map_or_else(|| claims.exp.to_string(), Timestamp::to_iso_string),
                         claims.cid.as_deref().map(|c| format!(", cid {c}")).unwrap_or_default()
                     );
                     for (flag, decision) in &carried.decisions {

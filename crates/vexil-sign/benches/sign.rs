@@ -42,8 +42,14 @@ fn bench(c: &mut Criterion) {
         let key = SigningKey::from_jwk(&private).unwrap();
         let jwks = public_jwks(&[&private]).unwrap();
         let token = key.sign(decide(&twenty, "bench", CONTEXT, None, now).unwrap(), "gw", NOW, 300, None).unwrap();
-        let big = key.sign(decide(&ruleset(200), "bench", CONTEXT, None, now).unwrap(), "gw", NOW, 300, None).unwrap();
-        println!("{}: token of 20 flags {} bytes, of 200 flags {} bytes", alg.as_str(), token.len(), big.len());
+        let big = match key.sign(decide(&ruleset(200), "bench", CONTEXT, None, now).unwrap(), "gw", NOW, 300, None) {
+            Ok(token) => format!("{} bytes", token.len()),
+            Err(error) => error.to_string(),
+        };
+        // Not while the harness only lists the benchmarks (nextest reads that output).
+        if !std::env::args().any(|a| a == "--list") {
+            println!("{}: token of 20 flags {} bytes; 200 flags: {}", alg.as_str(), token.len(), big);
+        }
         c.bench_function(&format!("decide + sign 20 flags ({})", alg.as_str()), |b| {
             b.iter(|| key.sign(decide(&twenty, "bench", CONTEXT, None, now).unwrap(), "gw", NOW, 300, None).unwrap())
         });

@@ -56,6 +56,8 @@ pub enum KeyError {
     Random(String),
     #[error("signing failed: {0}")]
     Signing(String),
+    #[error("the token would be {size} bytes, over the {max} bytes verifiers accept: carry fewer flags (choose them)", max = crate::MAX_TOKEN_BYTES)]
+    TooLarge { size: usize },
 }
 
 /// The JWK members Vexil reads and writes (a strict subset of RFC 7517/8037).
@@ -172,7 +174,13 @@ impl SigningKey {
         let mut header = Header::new(self.alg.jose());
         header.kid = Some(self.kid.clone());
         header.typ = Some(TYP.to_owned());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| KeyError::Signing(e.to_string()))
+        let token =
+            jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| KeyError::Signing(e.to_string()))?;
+        // Never hand out a token every verifier refuses.
+        if token.len() > crate::MAX_TOKEN_BYTES {
+            return Err(KeyError::TooLarge { size: token.len() });
+        }
+        Ok(token)
     }
 }
 

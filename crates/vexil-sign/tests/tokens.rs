@@ -168,6 +168,21 @@ fn random_bytes_never_panic() {
 }
 
 #[test]
+fn a_set_too_large_to_verify_is_never_signed() {
+    let mut source = String::new();
+    for i in 0..300 {
+        source.push_str(&format!(
+            "flag flag_number_{i}: string {{ owner \"t\" default \"a fairly long default value\" }}\n"
+        ));
+    }
+    let ruleset = vexil::compile(&source, &CheckOptions::default()).unwrap();
+    let now = Timestamp::parse_rfc3339("2026-09-21T12:00:00Z").unwrap();
+    let (key, _) = keys(Alg::EdDSA, "k1");
+    let carried = decide(&ruleset, "big", "{}", None, now).unwrap();
+    assert!(matches!(key.sign(carried, "gw", NOW, 60, None), Err(vexil_sign::KeyError::TooLarge { .. })));
+}
+
+#[test]
 fn deciding_a_flag_the_ruleset_lacks_is_an_error() {
     let ruleset = vexil::compile(SOURCE, &CheckOptions::default()).unwrap();
     let now = Timestamp::parse_rfc3339("2026-09-21T12:00:00Z").unwrap();
