@@ -282,6 +282,7 @@ const NODE_TESTS: &[&str] = &[
     "test/follow.test.mjs",
     "test/ofrep.test.mjs",
     "test/openfeature.test.mjs",
+    "test/sign.test.mjs",
     "test/tidy.test.mjs",
 ];
 

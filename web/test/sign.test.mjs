@@ -1,0 +1,89 @@
+// Decision-set tokens across stacks: a token `vexil decide` (Rust) signed
+// verifies in JS (WebCrypto, web/sign/sign.mjs), one signed in JS verifies
+// with `vexil verify`, for EdDSA and HS256; and the JS verifier refuses what
+// the Rust one refuses, with the same codes.
+
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { decisionClaims, signDecisions, verifyDecisions } from "../sign/sign.mjs";
+import { vexilBin } from "./lib/native.mjs";
+
+const vexil = createRequire(import.meta.url)("../pkg-node/vexil.js");
+const bin = vexilBin();
+
+const RULES = `context { user.plan: string }
+enum Mode { LEGACY_ONLY, DUAL_WRITE, NEW_ONLY }
+flag write_mode: Mode { owner "t" default LEGACY_ONLY rule pro: when user.plan == "pro" => DUAL_WRITE }
+flag ratio: float { owner "t" default 0.25 }
+flag on: bool { owner "t" default true }
+flag label: string { owner "t" default "é \\"q\\"" }
+`;
+
+const b64 = (text) => Buffer.from(text).toString("base64url");
+
+test("tokens cross between the Rust CLI and JS both ways, and JS refuses like Rust", { skip: !bin && "no native vexil CLI" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vexil-sign-"));
+  const run = (...args) => execFileSync(bin, args, { cwd: dir, encoding: "utf8" });
+  try {
+    writeFileSync(join(dir, "orders.vx"), RULES);
+    for (const alg of ["EdDSA", "HS256"]) {
+      const privateJwk = run("keys", "generate", "--alg", alg, "--kid", "gw-1");
+      writeFileSync(join(dir, "key.jwk"), privateJwk);
+      const keys = run("keys", "public", "key.jwk");
+      writeFileSync(join(dir, "keys.json"), keys);
+
+      // Rust signs, JS verifies.
+      const token = run("decide", "orders.vx", "--context", '{"user":{"plan":"pro"}}', "--key", "key.jwk", "--iss", "gw", "--cid", "c-1").trim();
+      const claims = await verifyDecisions(token, keys);
+      assert.equal(claims.iss, "gw");
+      assert.equal(claims.cid, "c-1");
+      assert.deepEqual(claims.vexil.decisions.write_mode, { value: "DUAL_WRITE", variant: "DUAL_WRITE", reason: "TARGETING_MATCH", rule: "pro" });
+      assert.equal(claims.vexil.decisions.ratio.value, 0.25);
+      assert.equal(claims.vexil.decisions.label.value, 'é "q"');
+
+      // JS decides and signs with the package, Rust verifies.
+      const ruleset = vexil.compile(RULES);
+      const set = ruleset.evaluateAll({ user: { plan: "pro" } });
+      const jsToken = await signDecisions(decisionClaims(set, { ruleset: "orders", iss: "js-gateway", cid: "c-2", flags: ["write_mode", "label", "on"] }), privateJwk);
+      const verified = spawnSync(bin, ["verify", jsToken, "--keys", "keys.json", "--format", "json"], { cwd: dir, encoding: "utf8" });
+      assert.equal(verified.status, 0, verified.stderr);
+      const back = JSON.parse(verified.stdout);
+      assert.equal(back.iss, "js-gateway");
+      assert.deepEqual(Object.keys(back.vexil.decisions).sort(), ["label", "on", "write_mode"]);
+      assert.equal(back.vexil.decisions.label.value, 'é "q"');
+      assert.equal(back.vexil.ruleset_version, ruleset.version);
+
+      // The same refusals, the same codes.
+      const [h, p, s] = token.split(".");
+      const refusal = async (t, options) => {
+        try {
+          await verifyDecisions(t, keys, options);
+          return "accepted";
+        } catch (error) {
+          return error.code;
+        }
+      };
+      const payload = JSON.parse(Buffer.from(p, "base64url"));
+      payload.vexil.decisions.on.value = false;
+      assert.equal(await refusal(`${h}.${b64(JSON.stringify(payload))}.${s}`), "bad_signature");
+      assert.equal(await refusal(`${b64('{"alg":"none","kid":"gw-1"}')}.${p}.`), "alg_none");
+      assert.equal(await refusal(`${b64('{"alg":"RS256","kid":"gw-1"}')}.${p}.${s}`), "algorithm_not_allowed");
+      assert.equal(await refusal(`${b64(`{"alg":"${alg}","kid":"nope","typ":"vexil-decisions+jwt"}`)}.${p}.${s}`), "unknown_kid");
+      assert.equal(await refusal(`${b64(`{"alg":"${alg}","kid":"gw-1","typ":"JWT"}`)}.${p}.${s}`), "wrong_type");
+      const other = alg === "EdDSA" ? "HS256" : "EdDSA";
+      assert.equal(await refusal(`${b64(`{"alg":"${other}","kid":"gw-1"}`)}.${p}.${s}`), "algorithm_mismatch");
+      assert.equal(await refusal(token, { now: payload.exp + 31 }), "expired");
+      assert.equal(await refusal(token, { now: payload.iat - 31 }), "not_yet_valid");
+      assert.equal(await refusal(token + "A".repeat(17 * 1024)), "too_large");
+      for (const junk of ["", "hello", "a.b", "..", "e30.e30."]) assert.equal(await refusal(junk), "not_a_jwt", junk);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
