@@ -87,3 +87,22 @@ test("tokens cross between the Rust CLI and JS both ways, and JS refuses like Ru
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the committed PyJWT vectors: valid claims and every refusal code, as in Rust", async () => {
+  const { readFileSync } = await import("node:fs");
+  const vectors = JSON.parse(readFileSync(new URL("../../tests/sign/vectors.json", import.meta.url), "utf8"));
+  const options = { now: vectors.now };
+  for (const valid of vectors.valid) {
+    // (JSON.parse reads 2^53+1 as the nearest double on both sides: the known JS limit.)
+    assert.deepEqual(await verifyDecisions(valid.token, vectors.public_keys, options), valid.claims, valid.name);
+  }
+  assert.ok(vectors.refusals.length >= 15);
+  for (const refusal of vectors.refusals) {
+    await assert.rejects(verifyDecisions(refusal.token, vectors.public_keys, options), (error) => error.code === refusal.code, refusal.name);
+  }
+  // The vector keys sign in JS what verifies.
+  for (const alg of ["EdDSA", "HS256"]) {
+    const token = await signDecisions(vectors.valid[0].claims, vectors.private_keys[alg]);
+    assert.deepEqual(await verifyDecisions(token, vectors.public_keys, options), vectors.valid[0].claims, alg);
+  }
+});
