@@ -106,3 +106,55 @@ test("the committed PyJWT vectors: valid claims and every refusal code, as in Ru
     assert.deepEqual(await verifyDecisions(token, vectors.public_keys, options), vectors.valid[0].claims, alg);
   }
 });
+
+test("downstream: carried decisions answer through OpenFeature, other flags go to the server, forged sets never decide", { skip: !bin && "no native vexil CLI" }, async () => {
+  const { OpenFeature } = await import("@openfeature/server-sdk");
+  const { OFREPProvider } = await import("@openfeature/ofrep-provider");
+  const { CarriedDecisionsProvider } = await import("../sign/carried-provider.mjs");
+  const { startVexilServe } = await import("./lib/serve.mjs");
+  const { renameSync } = await import("node:fs");
+  const dir = mkdtempSync(join(tmpdir(), "vexil-carried-"));
+  const file = join(dir, "orders.vx");
+  const rules = (mode) => `context { user.plan: string }
+enum Mode { LEGACY_ONLY, DUAL_WRITE, NEW_ONLY }
+flag write_mode: Mode { owner "t" default LEGACY_ONLY rule pro: when user.plan == "pro" => ${mode} }
+flag batch: int { owner "t" default 100 }
+`;
+  writeFileSync(file, rules("DUAL_WRITE"));
+  writeFileSync(join(dir, "key.jwk"), execFileSync(bin, ["keys", "generate", "--kid", "gw"], { encoding: "utf8" }));
+  const keys = execFileSync(bin, ["keys", "public", join(dir, "key.jwk")], { encoding: "utf8" });
+  const server = await startVexilServe(bin, [file, "--signing-key", join(dir, "key.jwk"), "--issuer", "gateway"]);
+  try {
+    // The gateway decides once.
+    const response = await fetch(`${server.url}/v1/decisions`, {
+      method: "POST",
+      body: JSON.stringify({ context: { user: { plan: "pro" } }, flags: ["write_mode"], cid: "order-9" }),
+    });
+    const { token } = await response.json();
+    // Then the rules change mid-workflow.
+    writeFileSync(`${file}.tmp`, rules("NEW_ONLY"));
+    renameSync(`${file}.tmp`, file);
+    const refused = [];
+    await OpenFeature.setProviderAndWait("downstream", new CarriedDecisionsProvider({ delegate: new OFREPProvider({ baseUrl: server.url }), keys, onRefused: (e) => refused.push(e.code) }));
+    const client = OpenFeature.getClient("downstream");
+    const context = { user: { plan: "pro" } };
+    for (let i = 0; i < 500; i++) {
+      if ((await client.getStringValue("write_mode", "x", context)) === "NEW_ONLY") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const carried = await client.getStringDetails("write_mode", "LEGACY_ONLY", { ...context, vexilDecisions: token });
+    assert.equal(carried.value, "DUAL_WRITE", "the workflow keeps the decision made at its start");
+    assert.equal(carried.flagMetadata.carried, true);
+    assert.equal(carried.flagMetadata.cid, "order-9");
+    assert.equal(carried.reason, "TARGETING_MATCH");
+    assert.equal(await client.getStringValue("write_mode", "x", context), "NEW_ONLY", "without the token: today's rules");
+    assert.equal(await client.getNumberValue("batch", 0, { ...context, vexilDecisions: token }), 100, "not carried: asked of the server");
+    const forged = token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    assert.equal(await client.getStringValue("write_mode", "x", { ...context, vexilDecisions: forged }), "NEW_ONLY");
+    assert.deepEqual(refused, ["bad_signature"]);
+  } finally {
+    await OpenFeature.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
