@@ -235,8 +235,9 @@ impl Follower {
                     let inner = self.inner();
                     let seen = |r: Option<u64>| matches!((revision, r), (Some(new), Some(old)) if new <= old);
                     // A cache may come from another bucket or cluster: its revision
-                    // numbers say nothing until the source has confirmed it.
-                    if !inner.from_cache && (seen(inner.revision) || seen(inner.rejected_revision)) {
+                    // numbers say nothing until the source has confirmed it. (Refused
+                    // revisions were seen from this source: never compiled twice.)
+                    if seen(inner.rejected_revision) || (!inner.from_cache && seen(inner.revision)) {
                         return Outcome::Unchanged;
                     }
                     inner.from_cache
