@@ -54,6 +54,13 @@ fn mode(target: &Serving) -> Option<String> {
     decision.variant.as_deref().map(str::to_owned)
 }
 
+/// Serving `expected`, and the status says so too (the status is updated just
+/// after the swap, on the blocking pool).
+fn settled(follower: &Follower, target: &Serving, expected: &str) -> bool {
+    mode(target).as_deref() == Some(expected)
+        && follower.status().version == target.snapshot().map(|r| r.version().to_owned())
+}
+
 async fn until(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while !condition() {
@@ -79,7 +86,7 @@ async fn publish_follow_history_and_rollback() {
     let target = serving();
     let follower = Follower::new("shop", "test", target.clone(), None);
     let _following = follow(&options(&server.url()), vec![follower.clone()]);
-    until("v1 serves", || mode(&target).as_deref() == Some("legacy")).await;
+    until("v1 serves", || settled(&follower, &target, "legacy")).await;
     let status = follower.status();
     assert_eq!(
         (status.state, status.readiness, status.revision),
@@ -90,7 +97,7 @@ async fn publish_follow_history_and_rollback() {
     let broker = broker(&server.url()).await;
     let second = broker.publish(&publication(V2, "dual write"), 1).await.unwrap();
     assert_eq!(second.previous_revision, first.revision);
-    until("v2 serves", || mode(&target).as_deref() == Some("dual")).await;
+    until("v2 serves", || settled(&follower, &target, "dual")).await;
     assert_eq!(follower.status().version.as_deref(), Some(second.version.as_str()));
 
     // Publishing the same source again writes nothing and says so.
@@ -111,7 +118,7 @@ async fn publish_follow_history_and_rollback() {
     let rolled = broker.rollback("shop", first.revision, "ops", None).await.unwrap();
     assert!(rolled.revision > second.revision);
     assert_eq!(rolled.version, first.version);
-    until("the rollback serves", || mode(&target).as_deref() == Some("legacy")).await;
+    until("the rollback serves", || settled(&follower, &target, "legacy")).await;
     let history = broker.history("shop").await.unwrap();
     let last = history.last().unwrap();
     assert_eq!(last.removed, vec!["added"]);
@@ -137,7 +144,7 @@ async fn a_broken_or_forged_revision_leaves_followers_on_the_last_good_one() {
     let target = serving();
     let follower = Follower::new("shop", "test", target.clone(), None);
     let _following = follow(&options(&server.url()), vec![follower.clone()]);
-    until("v1 serves", || mode(&target).as_deref() == Some("legacy")).await;
+    until("v1 serves", || settled(&follower, &target, "legacy")).await;
 
     // Published by force, bypassing the check: a well-formed value whose source does not compile.
     let forced = Published::new("shop", BROKEN, "mallory", "forced", "2026-11-30T00:00:00.000Z".into(), 1);
@@ -168,7 +175,7 @@ async fn a_broken_or_forged_revision_leaves_followers_on_the_last_good_one() {
 
     // The next good revision serves and clears `rejected`.
     broker.publish(&publication(V2, "fixed"), 1).await.unwrap();
-    until("v2 serves", || mode(&target).as_deref() == Some("dual")).await;
+    until("v2 serves", || settled(&follower, &target, "dual")).await;
     assert_eq!(follower.status().rejected, None);
 
     // A deleted key keeps the last good ruleset serving, and says so.
@@ -184,7 +191,7 @@ async fn followers_keep_serving_through_a_broker_outage_and_catch_up() {
     let target = serving();
     let follower = Follower::new("shop", "test", target.clone(), None);
     let _following = follow(&options(&server.url()), vec![follower.clone()]);
-    until("v1 serves", || mode(&target).as_deref() == Some("legacy")).await;
+    until("v1 serves", || settled(&follower, &target, "legacy")).await;
 
     server.kill();
     until("the follower notices", || follower.status().state == State::Disconnected).await;
@@ -197,7 +204,7 @@ async fn followers_keep_serving_through_a_broker_outage_and_catch_up() {
 
     server.restart().unwrap();
     let newest = publish_eventually(&server.url(), V2, 1).await;
-    until("the follower catches up", || mode(&target).as_deref() == Some("dual")).await;
+    until("the follower catches up", || settled(&follower, &target, "dual")).await;
     until("connected again", || follower.status().state == State::Connected).await;
     let status = follower.status();
     assert_eq!((status.revision, status.stale_for_ms, status.readiness), (Some(newest.revision), 0, Readiness::Ready));
@@ -213,9 +220,10 @@ async fn a_follower_started_while_the_broker_is_down_serves_from_its_cache() {
         let target = serving();
         let follower = Follower::new("shop", "test", target.clone(), Some(cache.clone()));
         let _following = follow(&options(&server.url()), vec![follower.clone()]);
-        until("v1 serves", || mode(&target).as_deref() == Some("legacy")).await;
+        until("v1 serves", || settled(&follower, &target, "legacy")).await;
+        // The cache is written just after the swap (on the blocking pool).
+        until("the cache is written", || cache_dir.path().join("shop.json").exists()).await;
     }
-    assert!(cache_dir.path().join("shop.json").exists());
     server.kill();
 
     let started = Instant::now();
@@ -242,7 +250,7 @@ async fn a_follower_started_while_the_broker_is_down_serves_from_its_cache() {
     .await;
     assert_eq!(follower.status().readiness, Readiness::Ready);
     publish_eventually(&server.url(), V2, 1).await;
-    until("v2 serves", || mode(&target).as_deref() == Some("dual")).await;
+    until("v2 serves", || settled(&follower, &target, "dual")).await;
     assert!(!follower.status().from_cache);
 }
 
@@ -330,12 +338,12 @@ async fn a_three_server_cluster_keeps_propagating_when_one_dies() {
     let target = serving();
     let follower = Follower::new("shop", "test", target.clone(), None);
     let _following = follow(&options(&urls), vec![follower.clone()]);
-    until("v1 serves", || mode(&target).as_deref() == Some("legacy")).await;
+    until("v1 serves", || settled(&follower, &target, "legacy")).await;
 
     cluster.servers[0].kill();
     let survivors = cluster.servers[1..].iter().map(NatsServer::url).collect::<Vec<_>>().join(",");
     publish_eventually(&survivors, V2, 3).await;
-    until("v2 serves after a server died", || mode(&target).as_deref() == Some("dual")).await;
+    until("v2 serves after a server died", || settled(&follower, &target, "dual")).await;
     // Both revisions survive on the remaining replicas (reads may wait out a leader election).
     let deadline = Instant::now() + PATIENCE;
     let history = loop {
@@ -357,7 +365,7 @@ async fn a_watched_file_reloads_and_keeps_the_last_good_text() {
     let target = serving();
     let follower = Follower::new("shop", &path.display().to_string(), target.clone(), None);
     let _following = vexil_sync::file::follow_file(path.clone(), follower.clone(), Duration::from_millis(20));
-    until("v1 serves", || mode(&target).as_deref() == Some("legacy")).await;
+    until("v1 serves", || settled(&follower, &target, "legacy")).await;
     assert_eq!(follower.status().revision, None);
 
     std::fs::write(&path, BROKEN).unwrap();
@@ -369,7 +377,7 @@ async fn a_watched_file_reloads_and_keeps_the_last_good_text() {
     until("the revert clears `rejected`", || follower.status().rejected.is_none()).await;
 
     std::fs::write(&path, V2).unwrap();
-    until("v2 serves", || mode(&target).as_deref() == Some("dual")).await;
+    until("v2 serves", || settled(&follower, &target, "dual")).await;
     assert_eq!(follower.status().rejected, None);
 
     std::fs::remove_file(&path).unwrap();
