@@ -29,7 +29,7 @@ pub(crate) const EXIT_UNREACHABLE: u8 = 4;
 #[command(
     name = "vexil",
     version,
-    about = "Vexil feature-flag rulesets: check them, evaluate flags, serve the playground"
+    about = "Vexil feature-flag rulesets: check and evaluate them, publish and follow them, serve them (OFREP, playground), sign decision sets"
 )]
 struct Cli {
     #[command(subcommand)]
