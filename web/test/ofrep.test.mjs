@@ -14,18 +14,11 @@ import { test } from "node:test";
 import { OpenFeature } from "@openfeature/server-sdk";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 
-import { parseRaw, stringifyRaw, toJs } from "./lib/json.mjs";
-import { loadCorpusFile, nativeDecisions, vexilBin } from "./lib/native.mjs";
+import { nativeDecisions, vexilBin } from "./lib/native.mjs";
+import { expectedResolution, ofrepCorpus } from "./lib/ofrep.mjs";
 import { startVexilServe } from "./lib/serve.mjs";
 
 const bin = vexilBin();
-
-/** What an OFREP client must see for a native decision (docs/server.md, "OFREP mapping"). */
-function expectedResolution(native) {
-  if (native.error_code === "FLAG_NOT_FOUND") return { errorCode: "FLAG_NOT_FOUND" };
-  const reason = native.reason === "PREREQUISITE_FAILED" ? "DEFAULT" : native.reason;
-  return { value: native.value, variant: native.variant, reason, rule: native.rule, errorCode: undefined, vexilError: native.error_code };
-}
 
 function details(client, flag, value, context) {
   switch (typeof value) {
@@ -41,56 +34,25 @@ function details(client, flag, value, context) {
 }
 
 test("the conformance corpus through @openfeature/server-sdk + @openfeature/ofrep-provider", { skip: !bin && "no native vexil CLI (set VEXIL_BIN)" }, async () => {
-  const index = JSON.parse(loadCorpusFile("index.json"));
   const native = nativeDecisions(bin);
   const dir = mkdtempSync(join(tmpdir(), "vexil-ofrep-"));
-  // Every case, grouped by its `now` (one server per instant, serving every vector file's ruleset).
+  const corpus = ofrepCorpus(dir, native);
+  const files = corpus.files;
+  // Grouped by `now`: one server per instant, serving every vector file's ruleset.
   const byNow = new Map();
-  const files = [];
-  for (const path of index.evaluation) {
-    const file = parseRaw(loadCorpusFile(path));
-    const name = path.replace(/^vectors\//, "").replace(/\.json$/, "").replace(/[^a-z0-9_-]/g, "_");
-    writeFileSync(join(dir, `${name}.vx`), file.ruleset);
-    files.push(join(dir, `${name}.vx`));
-    file.cases.forEach((testCase, i) => {
-      if (testCase.request !== undefined) return; // request lines: not an OFREP shape
-      const list = byNow.get(testCase.now) ?? [];
-      list.push({ name, path, i, testCase });
-      byNow.set(testCase.now, list);
-    });
-  }
+  for (const c of corpus.cases) byNow.set(c.testCase.now, [...(byNow.get(c.testCase.now) ?? []), c]);
   let compared = 0;
-  let skipped = 0;
+  const skipped = corpus.skipped;
   const failures = [];
   try {
     for (const [now, cases] of byNow) {
       const server = await startVexilServe(bin, [...files, "--now", now]);
       try {
-        for (const { name, path, i, testCase } of cases) {
-          const raw = testCase.context ?? {};
-          // An OpenFeature evaluation context is an object; arrays and scalars are the package's business.
-          if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-            skipped++;
-            continue;
-          }
-          const context = toJs(raw);
-          // Contexts JS cannot carry unchanged (2^53+ ints, 1.0 written as 1) are the JS
-          // boundary's business (web/test/differential), not OFREP's.
-          let sent;
-          try {
-            sent = JSON.stringify(context);
-          } catch {
-            sent = undefined;
-          }
-          const nativeDecision = parseRaw(native[path][i]);
-          if (sent !== stringifyRaw(raw) || typeof toJs(nativeDecision.value ?? null) === "bigint") {
-            skipped++;
-            continue;
-          }
+        for (const { name, path, i, testCase, context, native: nativeDecision } of cases) {
           const domain = `${name}@${now}`;
           await OpenFeature.setProviderAndWait(domain, new OFREPProvider({ baseUrl: `${server.url}/r/${name}` }));
           const client = OpenFeature.getClient(domain);
-          const want = expectedResolution(toJs(nativeDecision));
+          const want = expectedResolution(nativeDecision);
           const got = await details(client, testCase.flag, want.value, context);
           const problems = [];
           if (want.errorCode) {

@@ -23,16 +23,15 @@ impl Drop for Served {
 }
 
 fn serve(args: &[&str]) -> Served {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vexil"));
+    command.arg("serve").args(args).args(["--host", "127.0.0.1", "--port", "0"]);
+    start(command)
+}
+
+/// Starts a prepared `vexil serve` in the repository root and reads its address line.
+fn start(mut command: Command) -> Served {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vexil"))
-        .arg("serve")
-        .args(args)
-        .args(["--host", "127.0.0.1", "--port", "0"])
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = command.current_dir(root).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let address = line.trim().strip_prefix("Vexil playground: http://").unwrap().trim_end_matches('/').to_owned();
@@ -136,22 +135,13 @@ fn an_unreadable_ruleset_is_a_usage_error() {
 #[test]
 fn running_out_of_file_descriptors_does_not_kill_the_listener() {
     // The old server's listener died for good after EMFILE; this one waits and goes on.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let command = format!(
         "ulimit -n 256 && exec '{}' serve examples/checkout.vx --host 127.0.0.1 --port 0",
         env!("CARGO_BIN_EXE_vexil")
     );
-    let mut child = Command::new("sh")
-        .args(["-c", &command])
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("Vexil playground: http://").unwrap().trim_end_matches('/').to_owned();
-    let served = Served { child, address };
+    let mut shell = Command::new("sh");
+    shell.args(["-c", &command]);
+    let served = start(shell);
     let mut held = Vec::new();
     for _ in 0..300 {
         if let Ok(stream) = TcpStream::connect(&served.address) {

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { launchChromium } from "../lib/chromium.mjs";
-import { parseRaw, stringifyRaw, toJs } from "../lib/json.mjs";
-import { loadCorpusFile, nativeDecisions, vexilBin } from "../lib/native.mjs";
+import { nativeDecisions, vexilBin } from "../lib/native.mjs";
+import { ofrepCorpus } from "../lib/ofrep.mjs";
 import { startVexilServe } from "../lib/serve.mjs";
 import { serve } from "./run.mjs";
 
@@ -21,40 +21,18 @@ async function main() {
   const bin = vexilBin();
   if (!bin) throw new Error("the OFREP browser test needs the native CLI (set VEXIL_BIN)");
   const native = nativeDecisions(bin);
-  const index = JSON.parse(loadCorpusFile("index.json"));
   const dir = mkdtempSync(join(tmpdir(), "vexil-ofrep-web-"));
+  const { files, cases } = ofrepCorpus(dir, native);
   // One instant for the whole sample: the most common `now` of the corpus.
-  const all = [];
-  const files = [];
-  for (const path of index.evaluation) {
-    const file = parseRaw(loadCorpusFile(path));
-    const name = path.replace(/^vectors\//, "").replace(/\.json$/, "").replace(/[^a-z0-9_-]/g, "_");
-    writeFileSync(join(dir, `${name}.vx`), file.ruleset);
-    files.push(join(dir, `${name}.vx`));
-    file.cases.forEach((c, i) => c.request === undefined && all.push({ name, path, i, c }));
-  }
   const counts = new Map();
-  for (const { c } of all) counts.set(c.now, (counts.get(c.now) ?? 0) + 1);
+  for (const { testCase } of cases) counts.set(testCase.now, (counts.get(testCase.now) ?? 0) + 1);
   const now = [...counts].sort((a, b) => b[1] - a[1])[0][0];
   const perFile = new Map();
   const sample = [];
-  for (const { name, path, i, c } of all) {
-    if (c.now !== now) continue;
-    const raw = c.context ?? {};
-    // An OpenFeature evaluation context is an object; arrays and scalars are the package's business.
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) continue;
-    const context = toJs(raw);
-    const decision = parseRaw(native[path][i]);
-    let sent;
-    try {
-      sent = JSON.stringify(context);
-    } catch {
-      continue;
-    }
-    if (sent !== stringifyRaw(raw) || typeof toJs(decision.value ?? null) === "bigint") continue;
-    if ((perFile.get(path) ?? 0) >= SAMPLE_PER_FILE) continue;
+  for (const { name, path, testCase, context, native: decision } of cases) {
+    if (testCase.now !== now || (perFile.get(path) ?? 0) >= SAMPLE_PER_FILE) continue;
     perFile.set(path, (perFile.get(path) ?? 0) + 1);
-    sample.push({ ruleset: name, flag: c.flag, context, value: toJs(decision.value ?? null), native: toJs(decision) });
+    sample.push({ ruleset: name, flag: testCase.flag, context, value: decision.value ?? null, native: decision });
   }
   const live = join(dir, "live.vx");
   const liveSource = (v) => `flag banner: string { owner "t" default "${v}" }\nflag other: bool { owner "t" default true }\n`;
