@@ -5,8 +5,11 @@
 // wrong_type, no_kid, unknown_kid, algorithm_mismatch, bad_key_set,
 // bad_signature, expired, not_yet_valid, bad_claims.
 //
-// Known limit: claims are read with JSON.parse, so an int decision beyond
-// ±(2^53−1) arrives as the nearest double here (the Rust verifier keeps it exact).
+// Values stay exact: an int decision beyond ±(2^53−1) is a `BigInt` in the
+// verified claims and is signed as an exact JSON integer (./json.mjs), as the
+// wasm package's decisions carry it.
+
+import { parseExact, stringifyExact } from "./json.mjs";
 
 export const TYP = "vexil-decisions+jwt";
 export const MAX_TOKEN_BYTES = 16 * 1024;
@@ -74,7 +77,14 @@ export async function verifyDecisions(token, keySet, { now = Math.floor(Date.now
   if (header.typ !== undefined && header.typ !== TYP) throw new VerifyError("wrong_type", `the token is of type ${header.typ}`);
   if (!parts[2]) throw new VerifyError("not_a_jwt", "no signature");
   if (typeof header.kid !== "string") throw new VerifyError("no_kid", "the token has no `kid`");
-  const set = typeof keySet === "string" ? JSON.parse(keySet) : keySet;
+  let set = keySet;
+  if (typeof keySet === "string") {
+    try {
+      set = JSON.parse(keySet);
+    } catch (error) {
+      throw new VerifyError("bad_key_set", `the key set is not JSON: ${error.message}`);
+    }
+  }
   if (!Array.isArray(set?.keys)) throw new VerifyError("bad_key_set", "no `keys` array");
   const jwk = set.keys.find((k) => k.kid === header.kid);
   if (!jwk) throw new VerifyError("unknown_kid", `no key ${header.kid}`);
@@ -94,7 +104,7 @@ export async function verifyDecisions(token, keySet, { now = Math.floor(Date.now
   if (!ok) throw new VerifyError("bad_signature", "the signature does not match");
   let claims;
   try {
-    claims = JSON.parse(decoder.decode(fromBase64Url(parts[1])));
+    claims = parseExact(decoder.decode(fromBase64Url(parts[1])));
   } catch (error) {
     throw new VerifyError("bad_claims", error.message);
   }
@@ -112,7 +122,7 @@ export async function signDecisions(claims, privateJwk) {
   const jwk = typeof privateJwk === "string" ? JSON.parse(privateJwk) : privateJwk;
   const alg = keyAlg(jwk);
   const header = toBase64Url(encoder.encode(JSON.stringify({ alg, kid: jwk.kid, typ: TYP })));
-  const payload = toBase64Url(encoder.encode(JSON.stringify(claims)));
+  const payload = toBase64Url(encoder.encode(stringifyExact(claims)));
   const key = await importKey(jwk, alg, "sign");
   const signature = new Uint8Array(await globalThis.crypto.subtle.sign(ALGORITHMS[alg], key, encoder.encode(`${header}.${payload}`)));
   const token = `${header}.${payload}.${toBase64Url(signature)}`;
@@ -128,7 +138,6 @@ export function decisionClaims(decisionSet, { ruleset, flags, iss = "vexil", ttl
   const decisions = {};
   for (const d of decisionSet.decisions) {
     if (flags && !flags.includes(d.flag)) continue;
-    if (typeof d.value === "bigint") throw new Error(`flag ${d.flag}: ints beyond 2^53 cannot be signed from JS exactly`);
     const carried = { value: d.value, variant: d.variant, reason: d.reason };
     if (d.rule !== undefined) carried.rule = d.rule;
     decisions[d.flag] = carried;

@@ -23,6 +23,7 @@ flag write_mode: Mode { owner "t" default LEGACY_ONLY rule pro: when user.plan =
 flag ratio: float { owner "t" default 0.25 }
 flag on: bool { owner "t" default true }
 flag label: string { owner "t" default "é \\"q\\"" }
+flag big: int { owner "t" default -9007199254740993 }
 `;
 
 const b64 = (text) => Buffer.from(text).toString("base64url");
@@ -46,16 +47,18 @@ test("tokens cross between the Rust CLI and JS both ways, and JS refuses like Ru
       assert.deepEqual(claims.vexil.decisions.write_mode, { value: "DUAL_WRITE", variant: "DUAL_WRITE", reason: "TARGETING_MATCH", rule: "pro" });
       assert.equal(claims.vexil.decisions.ratio.value, 0.25);
       assert.equal(claims.vexil.decisions.label.value, 'é "q"');
+      assert.equal(claims.vexil.decisions.big.value, -9007199254740993n, "Rust's exact int stays exact in JS");
 
       // JS decides and signs with the package, Rust verifies.
       const ruleset = vexil.compile(RULES);
       const set = ruleset.evaluateAll({ user: { plan: "pro" } });
-      const jsToken = await signDecisions(decisionClaims(set, { ruleset: "orders", iss: "js-gateway", cid: "c-2", flags: ["write_mode", "label", "on"] }), privateJwk);
+      const jsToken = await signDecisions(decisionClaims(set, { ruleset: "orders", iss: "js-gateway", cid: "c-2", flags: ["write_mode", "label", "on", "big"] }), privateJwk);
       const verified = spawnSync(bin, ["verify", jsToken, "--keys", "keys.json", "--format", "json"], { cwd: dir, encoding: "utf8" });
       assert.equal(verified.status, 0, verified.stderr);
       const back = JSON.parse(verified.stdout);
       assert.equal(back.iss, "js-gateway");
-      assert.deepEqual(Object.keys(back.vexil.decisions).sort(), ["label", "on", "write_mode"]);
+      assert.deepEqual(Object.keys(back.vexil.decisions).sort(), ["big", "label", "on", "write_mode"]);
+      assert.match(verified.stdout, /"value": ?-9007199254740993\b/, "JS's exact int stays exact in Rust");
       assert.equal(back.vexil.decisions.label.value, 'é "q"');
       assert.equal(back.vexil.ruleset_version, ruleset.version);
 
@@ -88,22 +91,44 @@ test("tokens cross between the Rust CLI and JS both ways, and JS refuses like Ru
   }
 });
 
+test("exact JSON: ints beyond 2^53 become BigInts and are written back as digits; strings are never touched", async () => {
+  const { parseExact, stringifyExact } = await import("../sign/json.mjs");
+  const text = String.raw`{"a":9007199254740993,"s":"9007199254740993 \" -12345678901234567890 \u0001vexil-int-x:5","l":[-9223372036854775808,9223372036854775807,9007199254740991,-9007199254740991,1e300,2.5,-0],"k":{"12345678901234567890":1}}`;
+  const value = parseExact(text);
+  assert.equal(value.a, 9007199254740993n);
+  assert.equal(value.s, '9007199254740993 " -12345678901234567890 \u0001vexil-int-x:5');
+  assert.deepEqual(value.l, [-9223372036854775808n, 9223372036854775807n, 9007199254740991, -9007199254740991, 1e300, 2.5, -0]);
+  assert.deepEqual(value.k, { "12345678901234567890": 1 });
+  assert.deepEqual(parseExact("[1,2.5]"), [1, 2.5]);
+  assert.throws(() => parseExact("{"), SyntaxError);
+  assert.equal(stringifyExact({ a: 9007199254740993n, b: [-9223372036854775808n], s: "1n" }), '{"a":9007199254740993,"b":[-9223372036854775808],"s":"1n"}');
+  assert.equal(stringifyExact({ a: 1, z: -0 }), '{"a":1,"z":-0.0}');
+  assert.deepEqual(parseExact(stringifyExact(value)), value);
+});
+
 test("the committed PyJWT vectors: valid claims and every refusal code, as in Rust", async () => {
   const { readFileSync } = await import("node:fs");
   const vectors = JSON.parse(readFileSync(new URL("../../tests/sign/vectors.json", import.meta.url), "utf8"));
   const options = { now: vectors.now };
   for (const valid of vectors.valid) {
-    // (JSON.parse reads 2^53+1 as the nearest double on both sides: the known JS limit.)
-    assert.deepEqual(await verifyDecisions(valid.token, vectors.public_keys, options), valid.claims, valid.name);
+    const claims = await verifyDecisions(valid.token, vectors.public_keys, options);
+    // 2^53+1 stays exact (a BigInt): its variant, a string, spells the digits PyJWT wrote.
+    const big = claims.vexil.decisions.big;
+    assert.equal(big.value, 9007199254740993n, valid.name);
+    assert.equal(big.value, BigInt(big.variant));
+    // Everything else as PyJWT wrote it (the test's own JSON.parse of the vector file rounds 2^53+1).
+    assert.deepEqual({ ...claims, vexil: { ...claims.vexil, decisions: { ...claims.vexil.decisions, big: { ...big, value: Number(big.value) } } } }, valid.claims, valid.name);
   }
   assert.ok(vectors.refusals.length >= 15);
   for (const refusal of vectors.refusals) {
     await assert.rejects(verifyDecisions(refusal.token, vectors.public_keys, options), (error) => error.code === refusal.code, refusal.name);
   }
-  // The vector keys sign in JS what verifies.
+  // The vector keys sign in JS what verifies, the exact int included.
+  const exact = await verifyDecisions(vectors.valid[0].token, vectors.public_keys, options);
   for (const alg of ["EdDSA", "HS256"]) {
-    const token = await signDecisions(vectors.valid[0].claims, vectors.private_keys[alg]);
-    assert.deepEqual(await verifyDecisions(token, vectors.public_keys, options), vectors.valid[0].claims, alg);
+    const token = await signDecisions(exact, vectors.private_keys[alg]);
+    assert.match(Buffer.from(token.split(".")[1], "base64url").toString(), /"value":9007199254740993,/);
+    assert.deepEqual(await verifyDecisions(token, vectors.public_keys, options), exact, alg);
   }
 });
 

@@ -277,6 +277,7 @@ pub fn node_tests(ctx: &Ctx) -> Result<(), Failure> {
 /// The Node test files (also `npm test` in web/package.json).
 const NODE_TESTS: &[&str] = &[
     "test/api.test.mjs",
+    "test/carry.test.mjs",
     "test/conformance.test.mjs",
     "test/differential.test.mjs",
     "test/follow.test.mjs",
@@ -300,16 +301,24 @@ pub fn differential_command(ctx: &Ctx, cases: u64) -> Result<(), Failure> {
     run_command(command, "node test/differential-run.mjs")
 }
 
-/// The conformance corpus through web/pkg in headless Chromium.
+/// The browser tests in headless Chromium, each a script under web/test/browser/.
+const BROWSER_TESTS: &[&str] = &[
+    // The conformance corpus through web/pkg.
+    "test/browser/run.mjs",
+    // The OpenFeature web SDK + OFREP web provider against `vexil serve`.
+    "test/browser/ofrep.mjs",
+    // Decision-set tokens on WebCrypto, and the carried-decisions web provider.
+    "test/browser/sign.mjs",
+];
+
 pub fn chromium_tests(ctx: &Ctx) -> Result<(), Failure> {
     let vexil = native_cli(ctx)?;
-    let mut command = ctx.command("node", &["test/browser/run.mjs"]);
-    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
-    run_command(command, "node test/browser/run.mjs")?;
-    // The OpenFeature web SDK + OFREP web provider against `vexil serve`.
-    let mut command = ctx.command("node", &["test/browser/ofrep.mjs"]);
-    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
-    run_command(command, "node test/browser/ofrep.mjs")
+    for script in BROWSER_TESTS {
+        let mut command = ctx.command("node", &[script]);
+        command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+        run_command(command, &format!("node {script}"))?;
+    }
+    Ok(())
 }
 
 fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Failure> {
@@ -317,4 +326,40 @@ fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Fai
     command.current_dir(dir);
     let line = format!("(cd {}) {program} {}", dir.strip_prefix(&ctx.root).unwrap_or(dir).display(), args.join(" "));
     run_command(command, &line)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The `.mjs` files directly in `web/test/{dir}` whose names end with `suffix`, sorted.
+    fn scripts(dir: &str, suffix: &str) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/test").join(dir);
+        let mut found: Vec<String> = std::fs::read_dir(&root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| name.ends_with(suffix))
+            .map(|name| if dir.is_empty() { format!("test/{name}") } else { format!("test/{dir}/{name}") })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn every_node_test_file_runs_and_npm_test_runs_the_same() {
+        assert_eq!(super::NODE_TESTS, scripts("", ".test.mjs"), "NODE_TESTS vs web/test/*.test.mjs");
+        let package = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/package.json"))
+            .unwrap_or_default();
+        let listed = format!("node --test {}", super::NODE_TESTS.join(" "));
+        assert!(package.contains(&format!("\"test\": \"{listed}\"")), "web/package.json's test script must be: {listed}");
+    }
+
+    #[test]
+    fn every_browser_test_script_runs() {
+        let mut listed = super::BROWSER_TESTS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(listed, scripts("browser", ".mjs"), "BROWSER_TESTS vs web/test/browser/*.mjs");
+    }
 }

@@ -7,7 +7,7 @@
 //! - `cargo xtask differential [CASES]`: the long run of the JS-boundary
 //!   differential test (Node vs the native CLI on random rulesets and contexts).
 //! - `cargo xtask fuzz [SECONDS]`: runs each fuzz target of `fuzz/` (`check`,
-//!   `eval`) for a bounded time (default 60 s), installing `cargo-fuzz` if needed.
+//!   `eval`, `verify`) for a bounded time (default 60 s), installing `cargo-fuzz` if needed.
 //!
 //! Adding a step to `cargo xtask test` (building the wasm artifacts,
 //! installing `wasm-bindgen-cli` at the Cargo.lock version, `apt-get install
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!(
-        "xtask: {problem}\n\nusage:\n  cargo xtask test [STEP…]     set up, then run tests, clippy and rustfmt (only the steps whose names contain a STEP word)\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask differential [CASES]  decide CASES random cases (default 1000000) in Node and natively, report mismatches\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
+        "xtask: {problem}\n\nusage:\n  cargo xtask test [STEP…]     set up, then run tests, clippy and rustfmt (only the steps whose names contain a STEP word)\n  cargo xtask build-plugin     build the wasmtime plugin module (target/wasm-plugin/vexil_abi.wasm)\n  cargo xtask build-js         build web/pkg (browser) and web/pkg-node (Node)\n  cargo xtask build-web        build web/pkg, then the playground bundle web/playground/dist (served by `vexil serve`)\n  cargo xtask differential [CASES]  decide CASES random cases (default 1000000) in Node and natively, report mismatches\n  cargo xtask fuzz [SECONDS]   fuzz each target (check, eval, verify) for SECONDS (default {DEFAULT_FUZZ_SECONDS})"
     );
     ExitCode::from(2)
 }
@@ -221,7 +221,7 @@ const DEFAULT_FUZZ_SECONDS: u64 = 60;
 /// The fuzz targets of `fuzz/`, each with the seed directories (relative to
 /// `fuzz/`) and an optional dictionary.
 const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] =
-    &[("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")), ("eval", &["seeds/eval"], None)];
+    &[("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")), ("eval", &["seeds/eval"], None), ("verify", &["seeds/verify"], None)];
 
 /// Runs every fuzz target for `seconds` each.
 fn fuzz(seconds: u64) -> Result<(), Failure> {
@@ -364,6 +364,29 @@ impl fmt::Display for Failure {
             (Some(error), _) => write!(f, "`{}` could not start: {error}", self.command),
             (None, Some(code)) => write!(f, "`{}` exited with code {code}", self.command),
             (None, None) => write!(f, "`{}` was killed by a signal", self.command),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_fuzz_target_is_fuzzed_and_has_its_seeds() {
+        let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+        let mut targets: Vec<String> = std::fs::read_dir(fuzz.join("fuzz_targets"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok()?.strip_suffix(".rs").map(str::to_owned))
+            .collect();
+        targets.sort();
+        let mut listed: Vec<String> = super::FUZZ_TARGETS.iter().map(|(name, _, _)| (*name).to_owned()).collect();
+        listed.sort();
+        assert_eq!(listed, targets, "FUZZ_TARGETS vs fuzz/fuzz_targets/*.rs");
+        for (name, seeds, _) in super::FUZZ_TARGETS {
+            for seed in *seeds {
+                assert!(fuzz.join(seed).is_dir(), "fuzz target {name}: no seed directory {seed}");
+            }
         }
     }
 }

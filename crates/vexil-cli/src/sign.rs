@@ -73,6 +73,9 @@ pub struct VerifyArgs {
     /// Clock skew tolerated on exp / nbf / iat.
     #[arg(long, default_value = "30s", value_parser = parse_ttl)]
     leeway: i64,
+    /// Verify as of this instant instead of the clock (forensics: was the token valid then?).
+    #[arg(long, value_name = "RFC3339", value_parser = crate::eval::parse_now)]
+    now: Option<Timestamp>,
     #[arg(long, value_enum, default_value_t = crate::sync::Format::Human)]
     format: crate::sync::Format,
 }
@@ -219,7 +222,7 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
         Ok(keys) => keys,
         Err(message) => return usage(&message),
     };
-    let options = VerifyOptions { leeway_seconds: args.leeway, now: None };
+    let options = VerifyOptions { leeway_seconds: args.leeway, now: args.now.map(|t| t.millis().div_euclid(1000)) };
     match vexil_sign::verify(&token, &keys, &options) {
         Ok(claims) => {
             match args.format {

@@ -100,6 +100,11 @@ fn decide_then_verify_prints_the_decisions_and_refusals_exit_1() {
         assert_eq!(refused.status.code(), Some(1));
         let error: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
         assert_eq!(error["error"]["code"], "expired");
+        // As of an instant inside its lifetime it was valid; just after, it was not.
+        let then = vexil(&["verify", &expired, "--keys", "keys.json", "--now", "2020-01-01T00:04:00Z"], path);
+        assert_eq!(then.status.code(), Some(0), "{}", text(&then.stderr));
+        let after = vexil(&["verify", &expired, "--keys", "keys.json", "--now", "2020-01-01T00:06:00Z"], path);
+        assert_eq!(after.status.code(), Some(1));
     }
 }
 

@@ -57,3 +57,25 @@ const followingProvider = new VexilProvider(follower);
 void followedDecision;
 void changed;
 void followingProvider;
+
+// Decision sets: verify, sign, and the carried-decisions providers.
+import { decisionClaims, signDecisions, verifyDecisions, VerifyError } from "../../sign/sign.mjs";
+import type { DecisionClaims } from "../../sign/sign.mjs";
+import { CarriedDecisionsProvider, CarriedDecisionsWebProvider } from "../../sign/carried-provider.mjs";
+const keys = { keys: [{ kty: "OKP", crv: "Ed25519", x: "…", kid: "gw" }] };
+const claims: DecisionClaims = await verifyDecisions("a.b.c", keys, { leewaySeconds: 5 });
+const carriedValue: FlagValue = claims.vexil.decisions["write_mode"]?.value ?? false;
+const token: string = await signDecisions(decisionClaims(set, { ruleset: "orders", ttlSeconds: 60 }), { kty: "OKP", crv: "Ed25519", x: "…", d: "…" });
+try {
+  await verifyDecisions(token, JSON.stringify(keys));
+} catch (error) {
+  if (error instanceof VerifyError && error.code === "expired") console.log(error.message);
+}
+await OpenFeature.setProviderAndWait(new CarriedDecisionsWebProvider({ delegate: new VexilProvider(ruleset), keys, onRefused: (e) => console.log(e.code) }));
+// (The server SDK's types need @types/node, which this check does without.)
+const serverSide = new CarriedDecisionsProvider({ delegate: new VexilProvider(ruleset), keys });
+void serverSide.resolveStringEvaluation("write_mode", "LEGACY_ONLY", { vexilDecisions: token });
+// @ts-expect-error: refusal codes are a closed set
+const badCode: VerifyError["code"] = "nope";
+void carriedValue;
+void badCode;
