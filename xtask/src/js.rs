@@ -353,7 +353,10 @@ mod tests {
         let package = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/package.json"))
             .unwrap_or_default();
         let listed = format!("node --test {}", super::NODE_TESTS.join(" "));
-        assert!(package.contains(&format!("\"test\": \"{listed}\"")), "web/package.json's test script must be: {listed}");
+        assert!(
+            package.contains(&format!("\"test\": \"{listed}\"")),
+            "web/package.json's test script must be: {listed}"
+        );
     }
 
     #[test]

@@ -220,8 +220,11 @@ const DEFAULT_FUZZ_SECONDS: u64 = 60;
 
 /// The fuzz targets of `fuzz/`, each with the seed directories (relative to
 /// `fuzz/`) and an optional dictionary.
-const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] =
-    &[("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")), ("eval", &["seeds/eval"], None), ("verify", &["seeds/verify"], None)];
+const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] = &[
+    ("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
+    ("eval", &["seeds/eval"], None),
+    ("verify", &["seeds/verify"], None),
+];
 
 /// Runs every fuzz target for `seconds` each.
 fn fuzz(seconds: u64) -> Result<(), Failure> {
