@@ -24,3 +24,18 @@ export declare class VexilProvider implements Provider {
   resolveNumberEvaluation(flagKey: string, defaultValue: number, context: EvaluationContext): ResolutionDetails<number>;
   resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: EvaluationContext): ResolutionDetails<T>;
 }
+
+/** The same provider for @openfeature/server-sdk (Node services); resolutions are the web provider's. */
+export declare class VexilServerProvider {
+  readonly metadata: { readonly name: "vexil" };
+  readonly runsOn: "server";
+  readonly hooks: [];
+  constructor(source: Ruleset | RulesetFollower, options?: VexilProviderOptions);
+  initialize(): Promise<void>;
+  onClose(): Promise<void>;
+  setRuleset(ruleset: Ruleset): void;
+  resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): ResolutionDetails<boolean>;
+  resolveStringEvaluation(flagKey: string, defaultValue: string, context: EvaluationContext): ResolutionDetails<string>;
+  resolveNumberEvaluation(flagKey: string, defaultValue: number, context: EvaluationContext): ResolutionDetails<number>;
+  resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: EvaluationContext): ResolutionDetails<T>;
+}

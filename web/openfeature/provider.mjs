@@ -1,26 +1,42 @@
-// An OpenFeature provider for frontends (@openfeature/web-sdk): flags are
-// evaluated in-process by a compiled Vexil `Ruleset` (either build of the
-// package), no server trip. Dependency-free: OpenFeature's reasons and error
-// codes are plain strings, so this module imports nothing.
+// OpenFeature providers that evaluate flags in-process with a compiled Vexil
+// `Ruleset` (either build of the package), no server trip:
+// `VexilProvider` for frontends (@openfeature/web-sdk) and
+// `VexilServerProvider` for Node services (@openfeature/server-sdk). Both
+// resolve through the one `resolve` below, so both SDKs get the same answers.
+// Dependency-free: OpenFeature's reasons and error codes are plain strings,
+// so this module imports nothing.
 //
 //   import { OpenFeature } from "@openfeature/web-sdk";
-//   import { VexilProvider } from "./openfeature/provider.mjs";
+//   import { VexilProvider } from "vexil/openfeature";
 //   await OpenFeature.setProviderAndWait(new VexilProvider(compile(source)));
 //   await OpenFeature.setContext({ targetingKey: "u-1", user: { id: "u-1" } });
 //   OpenFeature.getClient().getBooleanValue("new_checkout", false);
 //
-// Mapping (decision → resolution details):
+//   import { OpenFeature } from "@openfeature/server-sdk";
+//   import { VexilServerProvider } from "vexil/openfeature";
+//   await OpenFeature.setProviderAndWait(new VexilServerProvider(compile(source)));
+//   await OpenFeature.getClient().getBooleanValue("new_checkout", false, { user: { id: "u-1" } });
+//
+// Mapping (decision → resolution details), the one table of
+// docs/openfeature.md, shared with the OFREP server and the Rust provider:
 // - value, variant as decided; `flagMetadata` = { ruleset_version, now, rule?, prerequisite? };
-// - reasons: STATIC, DEFAULT, TARGETING_MATCH, SPLIT, DISABLED and ERROR as
-//   they are; PREREQUISITE_FAILED → DEFAULT (the flag's default was served;
-//   the failing prerequisite is in `flagMetadata.prerequisite`);
-// - error codes: FLAG_NOT_FOUND, TARGETING_KEY_MISSING, INVALID_CONTEXT and
-//   PARSE_ERROR as they are; EVALUATION_ERROR and RESOURCE_LIMIT → GENERAL;
-//   TYPE_MISMATCH when the requested type is not the flag's (`bool` →
-//   boolean; `int`, `float` → number; `string` and enums → string; object
-//   accepts any flag, Vexil values being JSON primitives). An int beyond
-//   ±(2^53−1) (a BigInt) is a TYPE_MISMATCH for number and object. On any
-//   error OpenFeature serves the caller's default value.
+// - reasons: STATIC, DEFAULT, TARGETING_MATCH, SPLIT, DISABLED as they are;
+//   PREREQUISITE_FAILED → DEFAULT (the flag's default was served; the
+//   failing prerequisite is in `flagMetadata.prerequisite`);
+// - an ERROR decision that carries the flag's `on_error` value
+//   (INVALID_CONTEXT, TARGETING_KEY_MISSING, EVALUATION_ERROR,
+//   RESOURCE_LIMIT) answers that value and variant with reason ERROR and
+//   the Vexil code and message in `flagMetadata.errorCode` /
+//   `flagMetadata.errorDetails`, as OFREP does: the flag author's fail-safe
+//   reaches the caller (an OpenFeature errorCode would make the SDK serve
+//   the caller's default instead);
+// - OpenFeature error codes, where no flag value can be given (the SDK
+//   serves the caller's default): FLAG_NOT_FOUND; TYPE_MISMATCH when the
+//   requested type is not the flag's (`bool` → boolean; `int`, `float` →
+//   number; `string` and enums → string; object accepts any flag, Vexil
+//   values being JSON primitives; an int beyond ±(2^53−1), a BigInt, is a
+//   TYPE_MISMATCH for number and object); PARSE_ERROR for a decision
+//   without a value; GENERAL for anything else.
 // - the OpenFeature context is passed as the Vexil context as it is (nested
 //   objects; `targetingKey` is an ordinary attribute). With the option
 //   `targetingKeyPath: "user.id"`, `targetingKey` is also copied to that
@@ -144,11 +160,13 @@ export class VexilProvider {
     const type = this.types.get(flagKey);
     const typeFits = requested === "object" || (TYPES[requested] ?? []).includes(type) || (requested === "string" && !BUILT_IN.has(type));
     if (!typeFits) return failure("TYPE_MISMATCH", `flag \`${flagKey}\` is of type ${type}, not ${requested}`);
-    if (decision.error_code !== undefined) {
-      return failure(ERROR_CODES[decision.error_code] ?? "GENERAL", decision.error_message);
-    }
     if (typeof decision.value === "bigint") {
       return failure("TYPE_MISMATCH", `flag \`${flagKey}\` decided ${decision.value}, beyond Number.MAX_SAFE_INTEGER`);
+    }
+    if (decision.error_code !== undefined) {
+      if (decision.value === undefined) return failure(ERROR_CODES[decision.error_code] ?? "GENERAL", decision.error_message);
+      flagMetadata.errorCode = decision.error_code;
+      flagMetadata.errorDetails = decision.error_message;
     }
     return {
       value: decision.value,
@@ -178,4 +196,14 @@ export class VexilProvider {
 function structuredCloneLoose(value) {
   if (value === null || typeof value !== "object" || value instanceof Date || Array.isArray(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuredCloneLoose(v)]));
+}
+
+/**
+ * The same provider for @openfeature/server-sdk (Node services): the context
+ * comes with each evaluation; the SDK awaits each resolution. Events (a
+ * follower's CONFIGURATION_CHANGED, STALE, READY), `initialize`/`onClose`
+ * and hooks work as in the web provider.
+ */
+export class VexilServerProvider extends VexilProvider {
+  runsOn = "server";
 }

@@ -2,7 +2,9 @@
 // and the OpenFeature web provider over it (real @openfeature/web-sdk): the
 // first load, a new version with the changed flag keys, the server going
 // away (STALE, the last good ruleset still evaluating) and coming back
-// (READY, caught up). In Node there is no EventSource: the loader polls.
+// (READY, caught up); and the Node server provider over it (real
+// @openfeature/server-sdk), whose events reach the SDK's handlers. In Node
+// there is no EventSource: the loader polls.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -12,9 +14,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 
 import { OpenFeature, ProviderEvents } from "@openfeature/web-sdk";
+import { OpenFeature as ServerOpenFeature, ProviderEvents as ServerProviderEvents } from "@openfeature/server-sdk";
 
 import { followServer } from "../follow/follow.mjs";
-import { VexilProvider } from "../openfeature/provider.mjs";
+import { VexilProvider, VexilServerProvider } from "../openfeature/provider.mjs";
 import { vexilBin } from "./lib/native.mjs";
 import { startVexilServe } from "./lib/serve.mjs";
 
@@ -80,6 +83,36 @@ test("a follower loads, follows versions, survives the server going away, and dr
   } finally {
     follower.close();
     await OpenFeature.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the server provider over a follower: a new version reaches evaluations and the SDK's CONFIGURATION_CHANGED handlers", { skip: !bin && "no native vexil CLI" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vexil-follow-server-"));
+  const file = join(dir, "shop.vx");
+  const write = (text) => {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  };
+  write(source("hello"));
+  const server = await startVexilServe(bin, [file]);
+  const follower = followServer({ url: server.url, ruleset: "shop", compile: vexil.compile, pollMs: 20 });
+  try {
+    await ServerOpenFeature.setProviderAndWait("follow-server", new VexilServerProvider(follower));
+    const client = ServerOpenFeature.getClient("follow-server");
+    const changes = [];
+    client.addHandler(ServerProviderEvents.ConfigurationChanged, (details) => changes.push(details?.flagsChanged));
+    const context = { user: { age: 3 } };
+    assert.equal(await client.getStringValue("banner", "x", context), "hello");
+    assert.equal(await client.getStringValue("banner", "x", { user: { age: 30 } }), "adult");
+    write(source("bonjour"));
+    await until("the new version answers", async () => (await client.getStringValue("banner", "x", context)) === "bonjour");
+    await until("the SDK's handler heard it", () => changes.length > 0);
+    assert.deepEqual(changes[0], ["banner"]);
+  } finally {
+    follower.close();
+    await ServerOpenFeature.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
