@@ -1,11 +1,10 @@
 //! The browser and Node package (`crates/vexil-wasm`): set-up, build and tests.
 //!
 //! - `cargo xtask build-js` builds `web/pkg/` (`--target web`, ES module) and
-//!   `web/pkg-node/` (`--target nodejs`, CommonJS), both git-ignored:
-//!   `cargo build --target wasm32-unknown-unknown --profile wasm-release`,
-//!   `wasm-opt -Oz` when binaryen is installed (optional; kept only when it
-//!   makes the shipped module smaller gzipped), then the `wasm-bindgen` CLI
-//!   of exactly the Cargo.lock version.
+//!   `web/pkg-node/` (`--target nodejs`, CommonJS), both git-ignored, with
+//!   `wasm-pack build --mode no-install --no-opt --profile wasm-release` (the
+//!   `wasm-bindgen` CLI of exactly the Cargo.lock version, never a download,
+//!   no binaryen); `web/package.json` makes the two one npm package.
 //! - The steps of `cargo xtask test` below install what they need when it is
 //!   missing (wasm-bindgen-cli, Debian chromium, `npm ci` in `web/`) and run the
 //!   TypeScript check, the Node tests (conformance corpus + OpenFeature
@@ -103,68 +102,41 @@ pub fn npm_ci_if_stale(ctx: &Ctx, dir: &Path) -> Result<(), Failure> {
 pub fn build_js_command(ctx: &Ctx) -> Result<(), Failure> {
     crate::ensure_wasm_target(ctx)?;
     ensure_wasm_bindgen_cli(ctx)?;
+    ensure_wasm_pack(ctx)?;
     build_js(ctx)
 }
 
-/// Builds `web/pkg/` and `web/pkg-node/` offline.
+/// Builds `web/pkg/` and `web/pkg-node/` offline with wasm-pack.
 pub fn build_js(ctx: &Ctx) -> Result<(), Failure> {
-    // wasm-bindgen needs the `target_features` section that the profile's
-    // `strip = true` removes; strip only debug info here, and let
-    // wasm-bindgen drop the name and producers sections. The evaluator and
-    // the bindings (the per-decision hot path) are optimised for speed, the
-    // rest (parser, checker, serde) for size: measured on this module, that
-    // takes a decision from ~8.5 µs to ~5 µs for ~+17 KB gzipped, where
-    // opt-level 3 everywhere would cost ~+65 KB (over the 250 KB budget).
-    let mut args = vec!["build", "-p", CRATE, "--target", WASM_TARGET, "--profile", PROFILE];
-    for package in HOT_PACKAGES {
-        args.extend_from_slice(&["--config", package]);
-    }
-    let mut build = ctx.command(&ctx.cargo, &args);
-    build.env("CARGO_PROFILE_WASM_RELEASE_STRIP", "debuginfo");
-    run_command(build, &format!("cargo {}", args.join(" ")))?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
-    let wasm = target_dir.join(WASM_TARGET).join(PROFILE).join("vexil_wasm.wasm");
-    let wasm = wasm.to_string_lossy().into_owned();
-    // wasm-opt (binaryen, optional) runs on cargo's output, before
-    // wasm-bindgen: Debian's binaryen 108 breaks the externref table of
-    // wasm-bindgen's output, but optimises its input fine. Its output is
-    // kept only when it is smaller gzipped (the budget's measure): -Oz
-    // shrinks the raw module ~9% but can grow the gzipped one.
-    let wasm = if ctx.succeeds("wasm-opt", &["--version"]) {
-        let optimised = target_dir.join(WASM_TARGET).join(PROFILE).join("vexil_wasm.opt.wasm");
-        let optimised = optimised.to_string_lossy().into_owned();
-        let mut args = vec!["-Oz"];
-        args.extend_from_slice(WASM_OPT_FEATURES);
-        args.extend_from_slice(&[&wasm, "-o", &optimised]);
-        ctx.run("wasm-opt", &args)?;
-        // Compare what ships: each candidate through wasm-bindgen.
-        let trial = target_dir.join(WASM_TARGET).join(PROFILE).join("js-size-trial");
-        let trial = trial.to_string_lossy().into_owned();
-        let mut sizes = Vec::new();
-        for candidate in [&optimised, &wasm] {
-            ctx.run("wasm-bindgen", &bindgen_args("web", &trial, candidate))?;
-            sizes.push(gzipped_size(&Path::new(&trial).join("vexil_bg.wasm")));
-        }
-        match (sizes[0], sizes[1]) {
-            (Some(after), Some(before)) if after > before => {
-                eprintln!("wasm-opt -Oz: {before} → {after} bytes gzipped; keeping cargo's module");
-                wasm
-            }
-            (after, before) => {
-                eprintln!("wasm-opt -Oz: {before:?} → {after:?} bytes gzipped; keeping the optimised module");
-                optimised
-            }
-        }
-    } else {
-        eprintln!("wasm-opt not found (apt-get install binaryen); the module stays as cargo and wasm-bindgen wrote it");
-        wasm
-    };
     for (dir, target, module_type) in [("web/pkg", "web", "module"), ("web/pkg-node", "nodejs", "commonjs")] {
         let out = ctx.root.join(dir);
         if out.exists() {
             std::fs::remove_dir_all(&out).map_err(|e| io_failure(&format!("rm -r {dir}"), e))?;
         }
-        ctx.run("wasm-bindgen", &bindgen_args(target, dir, &wasm))?;
+        let out_dir = out.to_string_lossy().into_owned();
+        let krate = ctx.root.join("crates").join(CRATE).to_string_lossy().into_owned();
+        // `no-install`: the wasm-bindgen CLI on PATH at the Cargo.lock version,
+        // never a download; `--no-opt`: no binaryen (the size budget is for a
+        // machine without it); `--no-pack`: web/package.json is the package.
+        let mut args = vec![
+            "build", &krate, "--mode", "no-install", "--no-opt", "--no-pack", "--no-gitignore", "--target", target,
+            "--out-dir", &out_dir, "--out-name", "vexil", "--profile", PROFILE, "--",
+        ];
+        // Node: the evaluator and the bindings (the per-decision hot path)
+        // optimised for speed, the rest (parser, checker, serde) for size.
+        // Browsers download the module: everything for size (the budget).
+        if target == "nodejs" {
+            for package in HOT_PACKAGES {
+                args.extend_from_slice(&["--config", package]);
+            }
+        }
+        let mut build = ctx.command("wasm-pack", &args);
+        // wasm-bindgen needs the `target_features` section that the profile's
+        // `strip = true` removes: strip only debug info here, and drop the
+        // name and producers sections after wasm-bindgen (below).
+        build.env("CARGO_PROFILE_WASM_RELEASE_STRIP", "debuginfo");
+        run_command(build, &format!("wasm-pack {}", args.join(" ")))?;
+        strip_custom_sections(&out.join("vexil_bg.wasm"), &["name", "producers"])?;
         if target == "nodejs" {
             commonjs_snippets(&out.join("snippets"))?;
         }
@@ -176,6 +148,72 @@ pub fn build_js(ctx: &Ctx) -> Result<(), Failure> {
     }
     report_size(&ctx.root.join("web/pkg/vexil_bg.wasm"));
     Ok(())
+}
+
+/// Set-up: wasm-pack at the version the build is written for.
+pub fn ensure_wasm_pack(ctx: &Ctx) -> Result<(), Failure> {
+    const VERSION: &str = "0.15.1";
+    let installed = ctx.capture("wasm-pack", &["--version"]).unwrap_or_default();
+    if installed.split_whitespace().nth(1) == Some(VERSION) {
+        eprintln!("wasm-pack {VERSION} already installed");
+        return Ok(());
+    }
+    ctx.run(&ctx.cargo, &["install", "wasm-pack", "--version", VERSION, "--locked"])
+}
+
+/// Removes the custom sections named `names` from a wasm module, in place
+/// (wasm-pack has no switch for wasm-bindgen's `--remove-name-section`).
+fn strip_custom_sections(path: &Path, names: &[&str]) -> Result<(), Failure> {
+    let bytes = std::fs::read(path).map_err(|e| io_failure("read the wasm module", e))?;
+    let stripped = without_custom_sections(&bytes, names).ok_or_else(|| {
+        eprintln!("{}: not a wasm module this step can read", path.display());
+        Failure::status("strip custom sections", None)
+    })?;
+    std::fs::write(path, stripped).map_err(|e| io_failure("write the wasm module", e))
+}
+
+/// The module without its custom sections named `names`; None if it is malformed.
+fn without_custom_sections(bytes: &[u8], names: &[&str]) -> Option<Vec<u8>> {
+    fn leb128(bytes: &[u8], at: &mut usize) -> Option<usize> {
+        let (mut value, mut shift) = (0usize, 0u32);
+        loop {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+            shift += 7;
+            if shift > 35 {
+                return None;
+            }
+        }
+    }
+    const HEADER: usize = 8;
+    if bytes.get(..4)? != b"\0asm" {
+        return None;
+    }
+    let mut out = bytes.get(..HEADER)?.to_vec();
+    let mut at = HEADER;
+    while at < bytes.len() {
+        let start = at;
+        let id = bytes[at];
+        at += 1;
+        let size = leb128(bytes, &mut at)?;
+        let body = at;
+        let end = body.checked_add(size).filter(|&end| end <= bytes.len())?;
+        let drop = id == 0 && {
+            let mut name_at = body;
+            let len = leb128(bytes, &mut name_at)?;
+            let name = bytes.get(name_at..name_at.checked_add(len)?)?;
+            names.iter().any(|n| n.as_bytes() == name)
+        };
+        if !drop {
+            out.extend_from_slice(&bytes[start..end]);
+        }
+        at = end;
+    }
+    Some(out)
 }
 
 /// The bindings' JS snippets (`crates/vexil-wasm/js/`) are ES modules, which
@@ -218,20 +256,6 @@ fn commonjs_snippets(dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn bindgen_args<'a>(target: &'a str, out_dir: &'a str, wasm: &'a str) -> [&'a str; 9] {
-    [
-        "--target",
-        target,
-        "--out-dir",
-        out_dir,
-        "--out-name",
-        "vexil",
-        "--remove-name-section",
-        "--remove-producers-section",
-        wasm,
-    ]
-}
-
 /// Prints the browser module's raw and gzipped sizes (budget: ≤ 250 KB gzipped).
 fn report_size(wasm: &Path) {
     let raw = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
@@ -255,7 +279,7 @@ fn gzipped_size(path: &Path) -> Option<u64> {
 }
 
 /// The native CLI, which the JS tests ask for exact native decisions.
-fn native_cli(ctx: &Ctx) -> Result<String, Failure> {
+pub(crate) fn native_cli(ctx: &Ctx) -> Result<String, Failure> {
     ctx.run(&ctx.cargo, &["build", "-p", "vexil-cli", "--bin", "vexil"])?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
     Ok(target_dir.join("debug").join("vexil").to_string_lossy().into_owned())
@@ -292,6 +316,7 @@ const NODE_TESTS: &[&str] = &[
 /// decisions (default 1,000,000), against a release build of the CLI.
 pub fn differential_command(ctx: &Ctx, cases: u64) -> Result<(), Failure> {
     ensure_wasm_bindgen_cli(ctx)?;
+    ensure_wasm_pack(ctx)?;
     build_js(ctx)?;
     ctx.run(&ctx.cargo, &["build", "--release", "-p", "vexil-cli", "--bin", "vexil"])?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
@@ -299,6 +324,15 @@ pub fn differential_command(ctx: &Ctx, cases: u64) -> Result<(), Failure> {
     let mut command = ctx.command("node", &["test/differential-run.mjs", "--cases", &cases.to_string()]);
     command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
     run_command(command, "node test/differential-run.mjs")
+}
+
+/// `npm pack`, installed into a fresh project outside the repository, used
+/// from Node ESM, CommonJS and an esbuild-bundled page in Chromium.
+pub fn package_test(ctx: &Ctx) -> Result<(), Failure> {
+    let vexil = native_cli(ctx)?;
+    let mut command = ctx.command("node", &["test/package/run.mjs"]);
+    command.current_dir(web(ctx)).env("VEXIL_BIN", &vexil);
+    run_command(command, "node test/package/run.mjs")
 }
 
 /// The browser tests in headless Chromium, each a script under web/test/browser/.
@@ -331,6 +365,28 @@ fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Fai
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    #[test]
+    fn custom_sections_are_dropped_by_name_and_everything_else_kept() {
+        // header, type section (id 1), custom "name", custom "keep", custom "producers".
+        let mut module = b"\0asm\x01\0\0\0".to_vec();
+        module.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        for (name, payload) in [("name", &b"xyz"[..]), ("keep", &b"k"[..]), ("producers", &b""[..])] {
+            let mut body = vec![u8::try_from(name.len()).unwrap_or(0)];
+            body.extend_from_slice(name.as_bytes());
+            body.extend_from_slice(payload);
+            module.push(0);
+            module.push(u8::try_from(body.len()).unwrap_or(0));
+            module.extend_from_slice(&body);
+        }
+        let stripped = super::without_custom_sections(&module, &["name", "producers"]);
+        let mut expected = b"\0asm\x01\0\0\0".to_vec();
+        expected.extend_from_slice(&[1, 4, 1, 0x60, 0, 0, 0, 6, 4, b'k', b'e', b'e', b'p', b'k']);
+        assert_eq!(stripped, Some(expected));
+        assert_eq!(super::without_custom_sections(b"not wasm", &["name"]), None);
+        // A section running past the end is malformed, not a panic.
+        assert_eq!(super::without_custom_sections(b"\0asm\x01\0\0\0\x01\x7f", &["name"]), None);
+    }
 
     /// The `.mjs` files directly in `web/test/{dir}` whose names end with `suffix`, sorted.
     fn scripts(dir: &str, suffix: &str) -> Vec<String> {

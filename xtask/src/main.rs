@@ -85,17 +85,20 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("fuzz targets compile (cargo check)", fuzz_targets_compile),
     ("build: wasmtime plugin module", plugin::build_plugin),
     ("set-up: wasm-bindgen-cli (Cargo.lock version)", js::ensure_wasm_bindgen_cli),
+    ("set-up: wasm-pack", js::ensure_wasm_pack),
     ("set-up: chromium", js::ensure_chromium),
     ("set-up: nats-server (JetStream, for the propagation tests)", ensure_nats_server),
-    ("set-up: PyJWT in target/pyjose (an independent JOSE library for the token tests)", ensure_pyjwt),
+    ("set-up: Python in target/python (wasmtime for the Python host, PyJWT for the token tests)", ensure_python),
     ("set-up: npm ci in web/", js::ensure_npm_packages),
     ("build: web/pkg and web/pkg-node", js::build_js),
     ("js: TypeScript types (tsc --noEmit)", js::typescript),
     ("js: Node (conformance, API, OpenFeature)", js::node_tests),
-    ("js: headless Chromium (conformance, OFREP web provider)", js::chromium_tests),
+    ("js: headless Chromium (conformance, OFREP web provider, tokens)", js::chromium_tests),
+    ("python: the Python host on wasmtime-py (conformance corpus, limits)", python_host_tests),
     ("set-up: npm ci in web/playground/", web::ensure_npm_packages),
     ("build: web/playground/dist", web::bundle),
     ("web: playground in headless Chromium (against vexil serve)", web::browser_tests),
+    ("js: the npm package from outside the repository (npm pack → Node ESM, CommonJS, an esbuild page in Chromium)", js::package_test),
     ("tests", cargo_tests),
 ];
 
@@ -122,24 +125,39 @@ fn ensure_nats_server(ctx: &Ctx) -> Result<(), Failure> {
     ctx.run("apt-get", &["install", "-y", "nats-server"])
 }
 
-/// The virtualenv holding PyJWT, the JOSE library the token tests check
-/// Vexil's tokens against (not the one the project signs with).
-fn pyjose_python(ctx: &Ctx) -> PathBuf {
+/// The virtualenv of the Python tests: the Python host's `wasmtime` and
+/// PyJWT, the JOSE library the token tests check Vexil's tokens against (not
+/// the one the project signs with), pinned in hosts/python/requirements-test.txt.
+fn test_python(ctx: &Ctx) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
-    target.join("pyjose").join("bin").join("python")
+    target.join("python").join("bin").join("python")
 }
 
-/// Set-up: a virtualenv with PyJWT and cryptography (from PyPI), once.
-fn ensure_pyjwt(ctx: &Ctx) -> Result<(), Failure> {
-    let python = pyjose_python(ctx);
+fn ensure_python(ctx: &Ctx) -> Result<(), Failure> {
+    let python = test_python(ctx);
     let python = python.to_string_lossy().into_owned();
-    if ctx.succeeds(&python, &["-c", "import jwt, cryptography"]) {
-        eprintln!("PyJWT already installed in {python}");
-        return Ok(());
+    let requirements = ctx.root.join("hosts/python/requirements-test.txt");
+    let requirements = requirements.to_string_lossy().into_owned();
+    // `pip install -r` is quick when everything is there, and it also catches a changed pin.
+    if !Path::new(&python).exists() {
+        let venv = test_python(ctx).parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+        ctx.run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
     }
-    let venv = pyjose_python(ctx).parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-    ctx.run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
-    ctx.run(&python, &["-m", "pip", "install", "--quiet", "pyjwt[crypto]==2.10.1"])
+    ctx.run(&python, &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", &requirements])
+}
+
+/// The Python host (hosts/python) on the plugin module: the conformance
+/// corpus (counts in tests/conformance/counts/python.txt) and its limits.
+fn python_host_tests(ctx: &Ctx) -> Result<(), Failure> {
+    let vexil = js::native_cli(ctx)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
+    let python = test_python(ctx);
+    let mut command = ctx.command(&python.to_string_lossy(), &["-m", "unittest", "discover", "-v", "-s", "tests"]);
+    command
+        .current_dir(ctx.root.join("hosts/python"))
+        .env("VEXIL_BIN", &vexil)
+        .env("VEXIL_PLUGIN", target.join("wasm-plugin").join("vexil_abi.wasm"));
+    run_command(command, "python -m unittest discover -s hosts/python/tests")
 }
 
 fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
@@ -186,7 +204,7 @@ fn cargo_tests(ctx: &Ctx) -> Result<(), Failure> {
     };
     let mut command = ctx.command(&ctx.cargo, args);
     // The token tests check against PyJWT when its virtualenv is there (the set-up step makes it).
-    let python = pyjose_python(ctx);
+    let python = test_python(ctx);
     if python.exists() {
         command.env("VEXIL_PYTHON", &python);
     }

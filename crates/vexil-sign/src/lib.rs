@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use vexil::{FlagValue, Ruleset, Timestamp};
 
 pub use keys::{Alg, KeyError, SigningKey, generate_key, public_jwks};
-pub use verify::{VerifyError, VerifyOptions, verify};
+pub use verify::{VerifyError, VerifyOptions, still_valid, verify};
 
 /// The JWT `typ` of a decision set.
 pub const TYP: &str = "vexil-decisions+jwt";

@@ -154,6 +154,17 @@ pub fn verify(token: &str, keys: &str, options: &VerifyOptions) -> Result<Claims
         })?
         .claims;
 
+    check_time(&claims, options)?;
+    Ok(claims)
+}
+
+/// Whether verified claims are still within their lifetime (a verifier that
+/// remembers tokens asks this instead of checking the signature again).
+pub fn still_valid(claims: &Claims, options: &VerifyOptions) -> bool {
+    check_time(claims, options).is_ok()
+}
+
+fn check_time(claims: &Claims, options: &VerifyOptions) -> Result<(), VerifyError> {
     let now = options.now.unwrap_or_else(system_now);
     let leeway = options.leeway_seconds.max(0);
     if now > claims.exp.saturating_add(leeway) {
@@ -163,5 +174,5 @@ pub fn verify(token: &str, keys: &str, options: &VerifyOptions) -> Result<Claims
     if starts > now.saturating_add(leeway) {
         return Err(VerifyError::NotYetValid { at: starts, now });
     }
-    Ok(claims)
+    Ok(())
 }
