@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use crate::{Ctx, Failure, run_command};
 
 const CRATE: &str = "vexil-wasm";
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// The feature flags a stripped module needs (see ../shared/DESIGN.md, "Tooling facts").

@@ -97,7 +97,7 @@ async fn the_mapping_is_the_javascript_providers_one() {
     assert_eq!(text(&d, "now").as_deref(), Some("2026-01-01T00:00:00.000Z"));
     assert_eq!(text(&d, "rule").as_deref(), Some("pro"));
     let other = client.get_bool_details("new_checkout", Some(&free()), None).await.unwrap();
-    assert_eq!((other.value, other.reason), (false, Some(EvaluationReason::Default)));
+    assert_eq!((other.value, other.reason.clone()), (false, Some(EvaluationReason::Default)));
     assert_eq!(text(&other, "rule"), None);
 
     // Strings and enums; ints and floats.
@@ -106,7 +106,7 @@ async fn the_mapping_is_the_javascript_providers_one() {
     assert_eq!((mode.value.as_str(), mode.reason), ("DUAL_WRITE", Some(EvaluationReason::TargetingMatch)));
     assert_eq!(client.get_int_value("max_items", Some(&pro()), None).await.unwrap(), 100);
     let ratio = client.get_float_details("ratio", Some(&pro()), None).await.unwrap();
-    assert_eq!((ratio.value, ratio.reason), (0.25, Some(EvaluationReason::Static)));
+    assert_eq!((ratio.value, ratio.reason.clone()), (0.25, Some(EvaluationReason::Static)));
     // Ints are exact: 2^53 + 1 stays itself.
     assert_eq!(client.get_int_value("huge", Some(&pro()), None).await.unwrap(), 9_007_199_254_740_993);
 
@@ -126,7 +126,7 @@ async fn the_mapping_is_the_javascript_providers_one() {
     assert_eq!(text(&d, "errorCode").as_deref(), Some("INVALID_CONTEXT"));
     assert!(text(&d, "errorDetails").unwrap().contains("user.plan"));
     let plain = client.get_bool_details("new_checkout", Some(&bad), None).await.unwrap();
-    assert_eq!((plain.value, plain.reason), (false, Some(EvaluationReason::Error)));
+    assert_eq!((plain.value, plain.reason.clone()), (false, Some(EvaluationReason::Error)));
     // A non-finite float cannot be JSON: the engine refuses it where read.
     let nan = EvaluationContext::default().with_custom_field("user.age", f64::NAN).with_custom_field("user.plan", "pro");
     let d = client.get_string_details("banner", Some(&nan), None).await.unwrap();
@@ -137,7 +137,7 @@ async fn the_mapping_is_the_javascript_providers_one() {
 
     // A failed prerequisite: DEFAULT, the prerequisite named.
     let gated = client.get_bool_details("gated", Some(&free()), None).await.unwrap();
-    assert_eq!((gated.value, gated.reason), (false, Some(EvaluationReason::Default)));
+    assert_eq!((gated.value, gated.reason.clone()), (false, Some(EvaluationReason::Default)));
     assert_eq!(text(&gated, "prerequisite").as_deref(), Some("new_checkout"));
 }
 
