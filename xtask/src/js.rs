@@ -118,8 +118,22 @@ pub fn build_js(ctx: &Ctx) -> Result<(), Failure> {
         // never a download; `--no-opt`: no binaryen (the size budget is for a
         // machine without it); `--no-pack`: web/package.json is the package.
         let mut args = vec![
-            "build", &krate, "--mode", "no-install", "--no-opt", "--no-pack", "--no-gitignore", "--target", target,
-            "--out-dir", &out_dir, "--out-name", "vexil", "--profile", PROFILE, "--",
+            "build",
+            &krate,
+            "--mode",
+            "no-install",
+            "--no-opt",
+            "--no-pack",
+            "--no-gitignore",
+            "--target",
+            target,
+            "--out-dir",
+            &out_dir,
+            "--out-name",
+            "vexil",
+            "--profile",
+            PROFILE,
+            "--",
         ];
         // Node: the evaluator and the bindings (the per-decision hot path)
         // optimised for speed, the rest (parser, checker, serde) for size.

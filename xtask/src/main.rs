@@ -98,7 +98,10 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("set-up: npm ci in web/playground/", web::ensure_npm_packages),
     ("build: web/playground/dist", web::bundle),
     ("web: playground in headless Chromium (against vexil serve)", web::browser_tests),
-    ("js: the npm package from outside the repository (npm pack → Node ESM, CommonJS, an esbuild page in Chromium)", js::package_test),
+    (
+        "js: the npm package from outside the repository (npm pack → Node ESM, CommonJS, an esbuild page in Chromium)",
+        js::package_test,
+    ),
     ("tests", cargo_tests),
 ];
 

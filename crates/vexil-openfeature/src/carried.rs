@@ -96,7 +96,12 @@ impl<P: FeatureProvider> CarriedDecisions<P> {
     }
 
     /// The carried answer for `flag`, if the context carries a set that holds it.
-    fn carried<T: FromFlagValue>(&self, flag: &str, context: &EvaluationContext, type_name: &str) -> Option<EvaluationResult<ResolutionDetails<T>>> {
+    fn carried<T: FromFlagValue>(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+        type_name: &str,
+    ) -> Option<EvaluationResult<ResolutionDetails<T>>> {
         let token = context.custom_fields.get(crate::CARRIED_FIELD)?.as_str()?;
         if token.is_empty() {
             return None;
@@ -119,7 +124,11 @@ impl<P: FeatureProvider> CarriedDecisions<P> {
             Some(value) => Ok(ResolutionDetails {
                 value,
                 variant: carried.variant.clone(),
-                reason: Some(mapping::reason(if carried.reason == Reason::PrerequisiteFailed { Reason::Default } else { carried.reason })),
+                reason: Some(mapping::reason(if carried.reason == Reason::PrerequisiteFailed {
+                    Reason::Default
+                } else {
+                    carried.reason
+                })),
                 flag_metadata: Some(metadata),
             }),
             None => Err(mapping::error(
@@ -153,38 +162,78 @@ impl<P: FeatureProvider> FeatureProvider for CarriedDecisions<P> {
         &self.metadata
     }
 
-    async fn resolve_bool_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<bool>> {
+    async fn resolve_bool_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<bool>> {
         match self.carried(flag, context, "bool") {
             Some(answer) => answer,
-            None => self.delegate.resolve_bool_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD)).await,
+            None => {
+                self.delegate
+                    .resolve_bool_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD))
+                    .await
+            }
         }
     }
 
-    async fn resolve_int_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<i64>> {
+    async fn resolve_int_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<i64>> {
         match self.carried(flag, context, "int") {
             Some(answer) => answer,
-            None => self.delegate.resolve_int_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD)).await,
+            None => {
+                self.delegate
+                    .resolve_int_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD))
+                    .await
+            }
         }
     }
 
-    async fn resolve_float_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<f64>> {
+    async fn resolve_float_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<f64>> {
         match self.carried(flag, context, "float") {
             Some(answer) => answer,
-            None => self.delegate.resolve_float_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD)).await,
+            None => {
+                self.delegate
+                    .resolve_float_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD))
+                    .await
+            }
         }
     }
 
-    async fn resolve_string_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<String>> {
+    async fn resolve_string_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<String>> {
         match self.carried(flag, context, "string") {
             Some(answer) => answer,
-            None => self.delegate.resolve_string_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD)).await,
+            None => {
+                self.delegate
+                    .resolve_string_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD))
+                    .await
+            }
         }
     }
 
-    async fn resolve_struct_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<StructValue>> {
+    async fn resolve_struct_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<StructValue>> {
         match self.carried(flag, context, "struct") {
             Some(answer) => answer,
-            None => self.delegate.resolve_struct_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD)).await,
+            None => {
+                self.delegate
+                    .resolve_struct_value(flag, &crate::context::without_field(context, crate::CARRIED_FIELD))
+                    .await
+            }
         }
     }
 }

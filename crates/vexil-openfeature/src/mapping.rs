@@ -14,10 +14,10 @@
 //!   `float` → float, `string` and enums → string; struct never: Vexil values
 //!   are primitives); PARSE_ERROR; GENERAL for any other.
 
+use open_feature::provider::ResolutionDetails;
 use open_feature::{
     EvaluationError, EvaluationErrorCode, EvaluationReason, EvaluationResult, FlagMetadata, StructValue,
 };
-use open_feature::provider::ResolutionDetails;
 use vexil::decision::{Decision, ErrorCode, FlagValue, Reason};
 
 /// The type an OpenFeature resolve method asks for.
@@ -153,7 +153,10 @@ pub fn resolution<T: FromFlagValue>(
         return Err(error(code, message()));
     };
     let Some(value) = T::from_flag_value(value) else {
-        return Err(error(EvaluationErrorCode::TypeMismatch, format!("flag `{}` decided a value of another type", decision.flag)));
+        return Err(error(
+            EvaluationErrorCode::TypeMismatch,
+            format!("flag `{}` decided a value of another type", decision.flag),
+        ));
     };
     let mut metadata = FlagMetadata::default()
         .with_value("ruleset_version", decision.ruleset_version.to_string())

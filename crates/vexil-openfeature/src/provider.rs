@@ -65,7 +65,9 @@ impl VexilProvider {
 
     fn now(&self) -> Timestamp {
         self.now.unwrap_or_else(|| {
-            let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            let millis = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
             Timestamp::from_millis(millis).unwrap_or(Timestamp::MIN)
         })
     }
@@ -106,23 +108,43 @@ impl FeatureProvider for VexilProvider {
         }
     }
 
-    async fn resolve_bool_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<bool>> {
+    async fn resolve_bool_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<bool>> {
         self.resolve(flag, context, Requested::Bool)
     }
 
-    async fn resolve_int_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<i64>> {
+    async fn resolve_int_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<i64>> {
         self.resolve(flag, context, Requested::Int)
     }
 
-    async fn resolve_float_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<f64>> {
+    async fn resolve_float_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<f64>> {
         self.resolve(flag, context, Requested::Float)
     }
 
-    async fn resolve_string_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<String>> {
+    async fn resolve_string_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<String>> {
         self.resolve(flag, context, Requested::String)
     }
 
-    async fn resolve_struct_value(&self, flag: &str, context: &EvaluationContext) -> EvaluationResult<ResolutionDetails<StructValue>> {
+    async fn resolve_struct_value(
+        &self,
+        flag: &str,
+        context: &EvaluationContext,
+    ) -> EvaluationResult<ResolutionDetails<StructValue>> {
         self.resolve(flag, context, Requested::Struct)
     }
 }

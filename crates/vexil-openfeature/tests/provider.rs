@@ -92,7 +92,10 @@ async fn the_mapping_is_the_javascript_providers_one() {
 
     // Value, variant, reason, rule and ruleset version in the metadata.
     let d = client.get_bool_details("new_checkout", Some(&pro()), None).await.unwrap();
-    assert_eq!((d.value, d.variant.as_deref(), d.reason.clone()), (true, Some("true"), Some(EvaluationReason::TargetingMatch)));
+    assert_eq!(
+        (d.value, d.variant.as_deref(), d.reason.clone()),
+        (true, Some("true"), Some(EvaluationReason::TargetingMatch))
+    );
     assert_eq!(text(&d, "ruleset_version"), Some(version));
     assert_eq!(text(&d, "now").as_deref(), Some("2026-01-01T00:00:00.000Z"));
     assert_eq!(text(&d, "rule").as_deref(), Some("pro"));
@@ -114,26 +117,48 @@ async fn the_mapping_is_the_javascript_providers_one() {
     let missing = client.get_bool_details("no_such_flag", Some(&pro()), None).await.unwrap_err();
     assert_eq!(missing.code, EvaluationErrorCode::FlagNotFound);
     assert!(missing.message.unwrap_or_default().contains("no_such_flag"));
-    assert_eq!(client.get_int_details("new_checkout", Some(&pro()), None).await.unwrap_err().code, EvaluationErrorCode::TypeMismatch);
-    assert_eq!(client.get_bool_details("banner", Some(&pro()), None).await.unwrap_err().code, EvaluationErrorCode::TypeMismatch);
-    assert_eq!(client.get_string_details("max_items", Some(&pro()), None).await.unwrap_err().code, EvaluationErrorCode::TypeMismatch);
-    assert_eq!(client.get_float_details("max_items", Some(&pro()), None).await.unwrap_err().code, EvaluationErrorCode::TypeMismatch);
+    assert_eq!(
+        client.get_int_details("new_checkout", Some(&pro()), None).await.unwrap_err().code,
+        EvaluationErrorCode::TypeMismatch
+    );
+    assert_eq!(
+        client.get_bool_details("banner", Some(&pro()), None).await.unwrap_err().code,
+        EvaluationErrorCode::TypeMismatch
+    );
+    assert_eq!(
+        client.get_string_details("max_items", Some(&pro()), None).await.unwrap_err().code,
+        EvaluationErrorCode::TypeMismatch
+    );
+    assert_eq!(
+        client.get_float_details("max_items", Some(&pro()), None).await.unwrap_err().code,
+        EvaluationErrorCode::TypeMismatch
+    );
 
     // A bad context: the flag's on_error value, reason ERROR, the code in the metadata.
-    let bad = EvaluationContext::default().with_targeting_key("u-3").with_custom_field("user.id", "u-3").with_custom_field("user.plan", 42);
+    let bad = EvaluationContext::default()
+        .with_targeting_key("u-3")
+        .with_custom_field("user.id", "u-3")
+        .with_custom_field("user.plan", 42);
     let d = client.get_string_details("checkout_mode", Some(&bad), None).await.unwrap();
-    assert_eq!((d.value.as_str(), d.variant.as_deref(), d.reason.clone()), ("OFF", Some("OFF"), Some(EvaluationReason::Error)));
+    assert_eq!(
+        (d.value.as_str(), d.variant.as_deref(), d.reason.clone()),
+        ("OFF", Some("OFF"), Some(EvaluationReason::Error))
+    );
     assert_eq!(text(&d, "errorCode").as_deref(), Some("INVALID_CONTEXT"));
     assert!(text(&d, "errorDetails").unwrap().contains("user.plan"));
     let plain = client.get_bool_details("new_checkout", Some(&bad), None).await.unwrap();
     assert_eq!((plain.value, plain.reason.clone()), (false, Some(EvaluationReason::Error)));
     // A non-finite float cannot be JSON: the engine refuses it where read.
-    let nan = EvaluationContext::default().with_custom_field("user.age", f64::NAN).with_custom_field("user.plan", "pro");
+    let nan =
+        EvaluationContext::default().with_custom_field("user.age", f64::NAN).with_custom_field("user.plan", "pro");
     let d = client.get_string_details("banner", Some(&nan), None).await.unwrap();
     assert_eq!(text(&d, "errorCode").as_deref(), Some("INVALID_CONTEXT"));
     // A context the provider cannot write at all.
     let colliding = EvaluationContext::default().with_custom_field("user", "x").with_custom_field("user.plan", "pro");
-    assert_eq!(client.get_bool_details("new_checkout", Some(&colliding), None).await.unwrap_err().code, EvaluationErrorCode::InvalidContext);
+    assert_eq!(
+        client.get_bool_details("new_checkout", Some(&colliding), None).await.unwrap_err().code,
+        EvaluationErrorCode::InvalidContext
+    );
 
     // A failed prerequisite: DEFAULT, the prerequisite named.
     let gated = client.get_bool_details("gated", Some(&free()), None).await.unwrap();
@@ -172,7 +197,8 @@ async fn a_provider_following_a_file_serves_each_new_version_and_reports_its_sta
     until("the new version", "bonjour").await;
     // The file goes away: the last good ruleset keeps answering, the provider is STALE.
     std::fs::remove_file(&path).unwrap();
-    let status = VexilProvider::following(Arc::new(vexil_sync::Serving::new(CheckOptions::default())), follower.clone());
+    let status =
+        VexilProvider::following(Arc::new(vexil_sync::Serving::new(CheckOptions::default())), follower.clone());
     for _ in 0..500 {
         if status.status() == ProviderStatus::STALE {
             break;
@@ -208,14 +234,21 @@ async fn carried_decisions_answer_their_flags_and_forged_sets_never_decide() {
     let with = |token: &str| pro().with_custom_field(vexil_openfeature::CARRIED_FIELD, token);
 
     let d = client.get_string_details("mode", Some(&with(&token)), None).await.unwrap();
-    assert_eq!((d.value.as_str(), d.reason.clone()), ("ON", Some(EvaluationReason::TargetingMatch)), "the carried decision, not today's rules");
+    assert_eq!(
+        (d.value.as_str(), d.reason.clone()),
+        ("ON", Some(EvaluationReason::TargetingMatch)),
+        "the carried decision, not today's rules"
+    );
     assert_eq!(text(&d, "carried").as_deref(), Some("true"));
     assert_eq!(text(&d, "cid").as_deref(), Some("order-9"));
     assert_eq!(text(&d, "ruleset").as_deref(), Some("shop"));
     assert_eq!(text(&d, "ruleset_version"), Some(old.version().to_string()));
     assert_eq!(text(&d, "decided_at").as_deref(), Some("2026-01-01T00:00:00.000Z"));
     assert_eq!(client.get_int_value("huge", Some(&with(&token)), None).await.unwrap(), 9_007_199_254_740_993);
-    assert_eq!(client.get_bool_details("mode", Some(&with(&token)), None).await.unwrap_err().code, EvaluationErrorCode::TypeMismatch);
+    assert_eq!(
+        client.get_bool_details("mode", Some(&with(&token)), None).await.unwrap_err().code,
+        EvaluationErrorCode::TypeMismatch
+    );
     // Not carried: today's rules, through the wrapped provider.
     assert_eq!(client.get_int_value("max_items", Some(&with(&token)), None).await.unwrap(), 100);
     assert_eq!(client.get_string_value("mode", Some(&pro()), None).await.unwrap(), "DUAL_WRITE");
