@@ -169,14 +169,17 @@ class _Instance:
         exports = instance.exports(self.store)
         self.exports = {name: exports[name] for name in _EXPORTS}
         self.memory = exports["memory"]
-        # ABI: call vexil_abi_version first and refuse versions you do not know.
-        version = self.call("vexil_abi_version", fuel=1_000_000) & _U32
-        if version != ABI_VERSION:
-            raise PluginError(f"the plugin speaks ABI version {version}; this host speaks {ABI_VERSION}")
         #: The reused input block (ptr, capacity): the module never frees inputs.
         self.input = (0, 0)
-        #: The length of the input being processed (to judge a trap, above).
+        #: The length of the input being processed (to judge a trap, below).
         self.input_len = 0
+        # ABI: call vexil_abi_version first and refuse versions you do not know.
+        try:
+            version = self.call("vexil_abi_version", fuel=1_000_000) & _U32
+        except (_Limit, _Trap) as error:
+            raise PluginError(f"the plugin's vexil_abi_version failed: {error}") from error
+        if version != ABI_VERSION:
+            raise PluginError(f"the plugin speaks ABI version {version}; this host speaks {ABI_VERSION}")
 
     def call(self, export: str, *args: int, fuel: int) -> int:
         # ABI: run each call under a fuel budget.
