@@ -56,6 +56,20 @@ async function importKey(jwk, alg, usage) {
 
 const ALGORITHMS = { EdDSA: { name: "Ed25519" }, HS256: { name: "HMAC" } };
 
+/** Imported keys by their material (importing costs more than verifying); bounded. */
+const imported = new Map();
+
+async function cachedKey(jwk, alg, usage) {
+  const id = `${usage}:${alg}:${jwk.x ?? ""}:${jwk.k ?? ""}:${jwk.d ?? ""}`;
+  let key = imported.get(id);
+  if (!key) {
+    key = await importKey(jwk, alg, usage);
+    if (imported.size >= 64) imported.clear();
+    imported.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Verifies `token` against a JWK Set (object or JSON text) and returns its claims.
  * @param {{ now?: number, leewaySeconds?: number }} [options] now in seconds since the epoch
@@ -97,7 +111,7 @@ export async function verifyDecisions(token, keySet, { now = Math.floor(Date.now
   } catch {
     throw new VerifyError("not_a_jwt", "the signature is not base64url");
   }
-  const key = await importKey(jwk, alg, "verify").catch((error) => {
+  const key = await cachedKey(jwk, alg, "verify").catch((error) => {
     throw new VerifyError("bad_key_set", error.message);
   });
   const ok = await globalThis.crypto.subtle.verify(ALGORITHMS[alg], key, signature, encoder.encode(`${parts[0]}.${parts[1]}`));
@@ -123,7 +137,7 @@ export async function signDecisions(claims, privateJwk) {
   const alg = keyAlg(jwk);
   const header = toBase64Url(encoder.encode(JSON.stringify({ alg, kid: jwk.kid, typ: TYP })));
   const payload = toBase64Url(encoder.encode(stringifyExact(claims)));
-  const key = await importKey(jwk, alg, "sign");
+  const key = await cachedKey(jwk, alg, "sign");
   const signature = new Uint8Array(await globalThis.crypto.subtle.sign(ALGORITHMS[alg], key, encoder.encode(`${header}.${payload}`)));
   const token = `${header}.${payload}.${toBase64Url(signature)}`;
   if (token.length > MAX_TOKEN_BYTES) throw new Error(`the token would be ${token.length} bytes, over the ${MAX_TOKEN_BYTES} verifiers accept`);
