@@ -163,6 +163,20 @@ fn report_errors(name: &str, source: &str, diagnostics: &[vexil::Diagnostic]) ->
     ExitCode::from(EXIT_ERRORS)
 }
 
+/// Reads and compiles a ruleset natively; on failure prints what `vexil eval`
+/// prints (diagnostics, or why the file cannot be read) and gives the exit code.
+pub(crate) fn load_ruleset(path: &std::path::Path) -> Result<vexil::Ruleset, ExitCode> {
+    let name = path.display().to_string();
+    let source = match vexil_cli::input::read_source(path) {
+        Ok(vexil_cli::input::Source { text, unreadable: None }) => text,
+        Ok(vexil_cli::input::Source { text, unreadable: Some(diagnostic) }) => {
+            return Err(report_errors(&name, &text, &[diagnostic]));
+        }
+        Err(error) => return Err(usage(&format!("cannot read `{}`: {error}", path.display()))),
+    };
+    vexil::compile(&source, &CheckOptions::default()).map_err(|error| report_errors(&name, &source, &error.diagnostics))
+}
+
 pub(crate) fn parse_now(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(text).map_err(|e| e.to_string())
 }

@@ -8,6 +8,7 @@
 
 mod check;
 mod eval;
+mod replay;
 mod serve;
 mod sign;
 mod sync;
@@ -58,6 +59,8 @@ enum Command {
     Decide(sign::DecideArgs),
     /// Verify a decision-set token and print its decisions (exit 1 on any refusal, with the reason).
     Verify(sign::VerifyArgs),
+    /// Replay recorded contexts through an old and a new ruleset and report what changes.
+    Replay(replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,5 +77,6 @@ fn main() -> ExitCode {
         Command::Keys(args) => sign::keys(&args),
         Command::Decide(args) => sign::decide(&args),
         Command::Verify(args) => sign::verify(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }
