@@ -9,6 +9,7 @@
 mod check;
 mod eval;
 mod replay;
+mod rule_tests;
 mod serve;
 mod sign;
 mod sync;
@@ -59,6 +60,8 @@ enum Command {
     Decide(sign::DecideArgs),
     /// Verify a decision-set token and print its decisions (exit 1 on any refusal, with the reason).
     Verify(sign::VerifyArgs),
+    /// Run rule tests (`*.test.toml` beside rulesets): contexts and the decisions expected of them.
+    Test(rule_tests::Args),
     /// Replay recorded contexts through an old and a new ruleset and report what changes.
     Replay(replay::Args),
 }
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => sign::keys(&args),
         Command::Decide(args) => sign::decide(&args),
         Command::Verify(args) => sign::verify(&args),
+        Command::Test(args) => rule_tests::run(&args),
         Command::Replay(args) => replay::run(&args),
     }
 }
