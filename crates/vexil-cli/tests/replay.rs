@@ -170,3 +170,42 @@ fn usage_errors_and_broken_rulesets() {
     assert_eq!(broken.status.code(), Some(1));
     assert!(text(&broken.stderr).contains("error"), "{}", text(&broken.stderr));
 }
+
+#[test]
+fn a_changed_context_schema_decodes_each_side_with_its_own() {
+    let dir = setup();
+    let path = dir.path();
+    // The new ruleset reads an attribute the old one did not declare.
+    let next = "context { user.age: int  user.plan: string  user.country: string? }\n\
+                flag adult: bool { owner \"t\" default false rule grown: when user.age >= 18 => true }\n\
+                flag plan_limit: int { owner \"t\" default 10 rule pro: when user.plan == \"pro\" => 100 rule de: when (user.country ?? \"\") == \"DE\" => 50 }\n";
+    std::fs::write(path.join("next.vx"), next).unwrap();
+    std::fs::write(
+        path.join("de.jsonl"),
+        "{\"user\":{\"age\":30,\"plan\":\"free\",\"country\":\"DE\"}}\n{\"user\":{\"age\":30,\"plan\":\"free\"}}\n",
+    )
+    .unwrap();
+    let out = vexil(
+        &[
+            "replay",
+            "old.vx",
+            "next.vx",
+            "--contexts",
+            "de.jsonl",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--flags",
+            "plan_limit",
+        ],
+        path,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Only the German context changes: 10 (DEFAULT) → 50 (rule de).
+    assert_eq!(report["changed"], 1, "{report}");
+    let transition = &report["flags"][0]["transitions"][0];
+    assert_eq!(transition["from"], serde_json::json!({"variant": "10", "reason": "DEFAULT"}));
+    assert_eq!(transition["to"], serde_json::json!({"variant": "50", "reason": "TARGETING_MATCH", "rule": "de"}));
+}

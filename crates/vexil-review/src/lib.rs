@@ -109,6 +109,8 @@ pub struct Replay<'r> {
     flags: Vec<FlagState>,
     contexts: u64,
     unreadable: u64,
+    /// The two rulesets declare the same context: one decoded context serves both.
+    shared_schema: bool,
 }
 
 impl std::fmt::Debug for Replay<'_> {
@@ -158,7 +160,11 @@ impl<'r> Replay<'r> {
                 }
             })
             .collect();
-        Ok(Replay { old, new, options, flags, contexts: 0, unreadable: 0 })
+        // A decoded context is laid out by the declared attributes (paths,
+        // types, optionality, enum members, in order): equal declarations,
+        // equal layouts.
+        let shared_schema = old.schema() == new.schema();
+        Ok(Replay { old, new, options, flags, contexts: 0, unreadable: 0, shared_schema })
     }
 
     /// Replays one recorded context (a line of JSON; blank lines are skipped).
@@ -170,14 +176,15 @@ impl<'r> Replay<'r> {
         self.contexts += 1;
         let now = self.options.now;
         let old = self.old.decode_context(text);
-        let new = self.new.decode_context(text);
+        let decoded_new = if self.shared_schema { None } else { Some(self.new.decode_context(text)) };
+        let new = decoded_new.as_ref().unwrap_or(&old);
         if old.is_err() && new.is_err() {
             self.unreadable += 1;
         }
         for state in &mut self.flags {
             let key = state.report.flag.as_str();
             let before = decide(self.old, key, &old, now);
-            let after = decide(self.new, key, &new, now);
+            let after = decide(self.new, key, new, now);
             state.report.decisions += 1;
             let value_changed = !same_value(before.value.as_ref(), after.value.as_ref());
             let variant_changed = before.variant != after.variant;
