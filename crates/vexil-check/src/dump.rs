@@ -68,7 +68,7 @@ impl fmt::Display for Program {
 }
 
 impl Program {
-    fn const_text_typed(&self, c: &Const) -> String {
+    pub fn const_text_typed(&self, c: &Const) -> String {
         match c {
             Const::String(s) => format!("{s:?}"),
             Const::Semver(_) => format!("semver({:?})", self.const_text(c)),

@@ -7,6 +7,7 @@
 //! 4 the broker is unreachable.
 
 mod check;
+mod diff;
 mod eval;
 mod replay;
 mod rule_tests;
@@ -60,6 +61,8 @@ enum Command {
     Decide(sign::DecideArgs),
     /// Verify a decision-set token and print its decisions (exit 1 on any refusal, with the reason).
     Verify(sign::VerifyArgs),
+    /// What changed in meaning between two rulesets: flags, rules, splits (with the units that move), segments, context.
+    Diff(diff::Args),
     /// Run rule tests (`*.test.toml` beside rulesets): contexts and the decisions expected of them.
     Test(rule_tests::Args),
     /// Replay recorded contexts through an old and a new ruleset and report what changes.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => sign::keys(&args),
         Command::Decide(args) => sign::decide(&args),
         Command::Verify(args) => sign::verify(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Test(args) => rule_tests::run(&args),
         Command::Replay(args) => replay::run(&args),
     }

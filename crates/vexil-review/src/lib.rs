@@ -8,11 +8,12 @@
 //! transitions per flag, and [`ReplayOptions::examples`] examples of at most
 //! [`MAX_EXAMPLE_BYTES`] each.
 //!
-//! [`test_files`] runs rule tests: TOML files beside rulesets stating
+//! [`diff`] compares two rulesets' checked programs (`vexil diff`); [`test_files`] runs rule tests: TOML files beside rulesets stating
 //! contexts and the decisions expected of them (`vexil test`).
 //!
 //! Every decision is the evaluator's; nothing here decides.
 
+pub mod diff;
 pub mod test_files;
 
 use std::collections::HashMap;
