@@ -65,6 +65,9 @@ pub struct HistoryArgs {
     name: String,
     #[command(flatten)]
     broker: BrokerArgs,
+    /// Under each revision, what changed in meaning from the one before (`vexil diff`).
+    #[arg(long)]
+    diff: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -225,12 +228,40 @@ pub fn history(args: &HistoryArgs) -> ExitCode {
         Ok(entries) => entries,
         Err(error) => return fail(&error, args.format),
     };
+    let diffs: Vec<Option<Result<vexil_review::diff::Diff, String>>> =
+        if args.diff { revision_diffs(&entries) } else { vec![None; entries.len()] };
     let mut out = io::stdout().lock();
     let written = match args.format {
-        Format::Json => serde_json::to_writer(&mut out, &HistoryOut { name: &args.name, revisions: &entries })
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out)),
-        Format::Human => entries.iter().try_for_each(|entry| writeln!(out, "{}", history_line(entry))),
+        Format::Json => {
+            let mut revisions = serde_json::to_value(&entries).unwrap_or_default();
+            if let Some(items) = revisions.as_array_mut() {
+                for (item, diff) in items.iter_mut().zip(&diffs) {
+                    let shown = match diff {
+                        Some(Ok(found)) => serde_json::to_value(found).unwrap_or_default(),
+                        Some(Err(problem)) => serde_json::json!({ "error": problem }),
+                        None => continue,
+                    };
+                    if let Some(object) = item.as_object_mut() {
+                        object.insert("diff".into(), shown);
+                    }
+                }
+            }
+            serde_json::to_writer(&mut out, &serde_json::json!({ "name": args.name, "revisions": revisions }))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        Format::Human => entries.iter().zip(&diffs).try_for_each(|(entry, diff)| {
+            writeln!(out, "{}", history_line(entry))?;
+            let shown = match diff {
+                Some(Ok(found)) => crate::diff::human(found),
+                Some(Err(problem)) => format!("(cannot compare: {problem})\n"),
+                None => String::new(),
+            };
+            for line in shown.lines() {
+                writeln!(out, "        {line}")?;
+            }
+            Ok(())
+        }),
     };
     if let Err(error) = written {
         let _ = writeln!(io::stderr(), "vexil: cannot write output: {error}");
@@ -238,10 +269,27 @@ pub fn history(args: &HistoryArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-#[derive(serde::Serialize)]
-struct HistoryOut<'a> {
-    name: &'a str,
-    revisions: &'a [HistoryEntry],
+/// For each revision, the semantic diff from the previous published one, or
+/// why it cannot be computed; `None` for the first and for deletions.
+fn revision_diffs(entries: &[HistoryEntry]) -> Vec<Option<Result<vexil_review::diff::Diff, String>>> {
+    let mut previous: Option<(String, vexil_review::diff::Program)> = None;
+    entries
+        .iter()
+        .map(|entry| {
+            let source = entry.source.as_ref()?;
+            let Some(program) = vexil::check(source, &vexil::CheckOptions::default()).program else {
+                return Some(Err("this revision does not compile".to_owned()));
+            };
+            let diff = previous.as_ref().map(|(old_source, old)| {
+                Ok(vexil_review::diff::diff(
+                    vexil_review::diff::Side { program: old, source: old_source },
+                    vexil_review::diff::Side { program: &program, source },
+                ))
+            });
+            previous = Some((source.clone(), program));
+            diff
+        })
+        .collect()
 }
 
 /// `3  3f2a…  2026-11-30T09:00:00.000Z  ada  "dual write"  +added ~mode`

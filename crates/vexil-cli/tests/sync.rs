@@ -116,6 +116,27 @@ fn publish_history_rollback_and_follow() {
     assert_eq!(revisions[2]["removed"], serde_json::json!(["extra"]));
     assert_eq!(revisions[2]["message"], "rollback to revision 1 (version ".to_owned() + &v1 + ")");
 
+    // --diff: under each revision, what changed in meaning from the one before.
+    let diffs = vexil(&["history", "shop", "--nats", &url, "--diff"], path);
+    let shown = text(&diffs.stdout);
+    // Revision 2: mode's default (and so its unwritten `off` and `on_error`, LANGUAGE.md §5)
+    // "legacy" → "dual"; extra is new.
+    assert!(shown.contains("        flag mode:\n            default: \"legacy\"  →  \"dual\"\n            off: \"legacy\"  →  \"dual\"\n            on_error: \"legacy\"  →  \"dual\"\n        flag extra: added\n"), "{shown}");
+    // Revision 3 (the rollback): back again, extra gone.
+    assert!(
+        shown.contains("            default: \"dual\"  →  \"legacy\"") && shown.contains("        flag extra: removed"),
+        "{shown}"
+    );
+    let json = vexil(&["history", "shop", "--nats", &url, "--diff", "--format", "json"], path);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let revisions = json["revisions"].as_array().unwrap();
+    assert!(revisions[0].get("diff").is_none(), "the first revision has nothing before it");
+    assert_eq!(
+        revisions[1]["diff"]["flags"][1],
+        serde_json::json!({"flag": "extra", "change": "added", "clauses": [], "rules": [], "splits": []})
+    );
+    assert!(revisions[1].get("source").is_none(), "sources stay out of the JSON");
+
     follow.kill().unwrap();
     let _ = follow.wait();
 }

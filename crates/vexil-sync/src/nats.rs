@@ -87,6 +87,9 @@ pub struct HistoryEntry {
     pub changed: Vec<String>,
     /// Why the value is not a published ruleset, if it is not one.
     pub error: Option<String>,
+    /// The revision's source (kept out of the JSON: `history --diff` compares it).
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// A connection to the control plane: one bucket on one NATS (cluster).
@@ -271,6 +274,7 @@ impl Broker {
                 removed: Vec::new(),
                 changed: Vec::new(),
                 error: None,
+                source: None,
             };
             if entry.operation == kv::Operation::Put {
                 match Published::decode(&entry.value, name) {
@@ -283,6 +287,7 @@ impl Broker {
                         item.author = Some(record.author);
                         item.published_at = Some(record.published_at);
                         item.message = Some(record.message);
+                        item.source = Some(record.source);
                     }
                     Err(error) => item.error = Some(error.to_string()),
                 }
