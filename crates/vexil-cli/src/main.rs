@@ -32,7 +32,7 @@ pub(crate) const EXIT_UNREACHABLE: u8 = 4;
 #[command(
     name = "vexil",
     version,
-    about = "Vexil feature-flag rulesets: check and evaluate them, publish and follow them, serve them (OFREP, playground), sign decision sets"
+    about = "Vexil feature-flag rulesets: check and evaluate them; test, diff and replay changes; publish and follow them; serve them (OFREP, playground); sign decision sets"
 )]
 struct Cli {
     #[command(subcommand)]
