@@ -12,6 +12,7 @@ mod flags;
 mod fold;
 mod graph;
 pub mod ir;
+mod overlap;
 mod scope;
 
 use std::collections::HashSet;
@@ -129,8 +130,18 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
     if segments.iter().any(|s| s.expr.ty.is_error()) {
         return None;
     }
-    let flags: Option<Vec<_>> = flags.into_iter().collect();
-    Some(Program { enums: scope.enums.clone(), attrs: scope.attrs.clone(), segments, flags: flags? })
+    // Overlap warnings for every flag that checked, also beside errors in other
+    // flags (one mistake must not hide a warning).
+    let reported: Vec<Span> = diagnostics.iter().filter(|d| d.code == Code::UnreachableRule).map(|d| d.span).collect();
+    let complete = flags.iter().all(Option::is_some);
+    let program = Program {
+        enums: scope.enums.clone(),
+        attrs: scope.attrs.clone(),
+        segments,
+        flags: flags.into_iter().flatten().collect(),
+    };
+    overlap::analyze(&program, &reported, diagnostics);
+    complete.then_some(program)
 }
 
 fn flag_type(scope: &Scope<'_>, flag: &ast::FlagDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Ty> {

@@ -95,6 +95,8 @@ codes! {
     NoOwner = "W0003", Warning, "a flag has no `owner`";
     UnusedSegment = "W0004", Warning, "a segment is never used";
     ZeroWeight = "W0005", Warning, "a split entry has weight 0 and is never chosen";
+    ShadowedRule = "W0006", Warning, "a rule can never match: earlier rules cover every context it matches";
+    NeverTrue = "W0007", Warning, "a condition can never be true";
 }
 
 /// One problem found in a source file.

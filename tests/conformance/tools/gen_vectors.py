@@ -1918,7 +1918,9 @@ def splits() -> dict:
 # weight sums (E0300, E0302) -> the `split` keyword; mixed weights (E0301) -> the
 # first weight whose kind differs from the split's first weight; a zero-weight
 # entry -> the entry; an unreachable rule -> its `rule` keyword; an expired flag
-# (W0002) -> its `expires` clause (the keyword).
+# (W0002) -> its `expires` clause (the keyword); a rule earlier rules cover (W0006)
+# -> its `rule` keyword, as W0001; a condition that can never be true (W0007) -> the
+# condition's first token.
 
 CTX = """context {
   user.id: string
@@ -2053,6 +2055,25 @@ DIAGNOSTICS = [
                              '  rule r: when true => split by user.id { 1: 5, 2: 0, 3: 5 }\n',
                              head="flag f: int {"),
      [("W0005", "2: 0", 0)]),
+    # n < 10 and n >= 10 cover every int: `rest` is never reached, though no single
+    # rule before it is always true (so it is W0006, not W0001).
+    ("shadowed_rule", one_flag('  owner "t"\n  default 0\n'
+                               '  rule small: when user.n < 10 => 1\n'
+                               '  rule big: when user.n >= 10 => 2\n'
+                               '  rule rest: when user.id == "x" => 3\n'
+                               '  rule tail: when user.f > 0.5 and user.id != "x" => 4\n', head="flag f: int {"),
+     [("W0006", "rule rest", 0), ("W0006", "rule tail", 0)]),
+    # Contradictions on one attribute; an opaque part (`len`) does not hide them, and
+    # conditions outside the fragment stay silent.
+    ("never_true", one_flag('  owner "t"\n  default 0\n'
+                            '  rule both: when user.id == "DE" and user.id == "FR" => 1\n'
+                            '  rule range: when user.n > 5 and len(user.id) > 2 and user.n < 3 => 2\n'
+                            '  rule empty: when user.id in [] => 3\n'
+                            '  rule floats: when user.f > 1.0 and user.f < 1.0000000000000002 => 4\n'
+                            '  rule guarded: when has(user.age) and not has(user.age) => 5\n'
+                            '  rule fine: when len(user.id) > 5 and len(user.id) < 3 => 6\n', head="flag f: int {"),
+     [("W0007", 'user.id == "DE"', 0), ("W0007", "user.n > 5", 0), ("W0007", "user.id in []", 0),
+      ("W0007", "user.f > 1.0", 0), ("W0007", "has(user.age) and not", 0)]),
 ]
 
 
