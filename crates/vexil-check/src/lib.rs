@@ -49,6 +49,14 @@ impl Checked {
     }
 }
 
+/// The overlap warnings (W0006, W0007) of a checked program on their own:
+/// `check` already reports them; this is for measuring the analysis.
+pub fn analyze_overlaps(program: &Program) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    overlap::analyze(program, &[], &mut diagnostics);
+    diagnostics
+}
+
 /// Parses and checks a source file, reporting every problem at once.
 pub fn check(source: &str, options: &Options) -> Checked {
     let (file, mut diagnostics) = vexil_syntax::parse(source);

@@ -484,7 +484,7 @@ fn floats_left(lower: Option<(Point, bool)>, upper: Option<(Point, bool)>, exclu
         Some(_) => return true,
         None => f64::MAX,
     };
-    if !(low <= high) {
+    if low > high {
         return false;
     }
     let excluded: Vec<f64> =
@@ -493,7 +493,7 @@ fn floats_left(lower: Option<(Point, bool)>, upper: Option<(Point, bool)>, exclu
     // doubles than exclusions means one is left.
     let mut value = low;
     for _ in 0..=excluded.len() {
-        if !excluded.iter().any(|x| *x == value) {
+        if !excluded.contains(&value) {
             return true;
         }
         if value >= high {

@@ -50,6 +50,11 @@ fn compile_1000(c: &mut Criterion) {
     group.bench_function("parse + check + lower 1,000 flags", |b| {
         b.iter(|| black_box(compile(black_box(&source), &CheckOptions::default()).is_ok()))
     });
+    // The overlap analysis (W0006, W0007) is part of the check above; alone:
+    let program = vexil::check(&source, &CheckOptions::default()).program.unwrap();
+    group.bench_function("overlap analysis of 1,000 flags (inside the check above)", |b| {
+        b.iter(|| black_box(vexil_check::analyze_overlaps(black_box(&program)).len()))
+    });
     group.finish();
 }
 
