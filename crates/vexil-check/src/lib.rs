@@ -12,6 +12,7 @@ mod flags;
 mod fold;
 mod graph;
 pub mod ir;
+#[cfg(feature = "overlap")]
 mod overlap;
 mod scope;
 
@@ -49,6 +50,7 @@ impl Checked {
     }
 }
 
+#[cfg(feature = "overlap")]
 /// The overlap warnings (W0006, W0007) of a checked program on their own:
 /// `check` already reports them; this is for measuring the analysis.
 pub fn analyze_overlaps(program: &Program) -> Vec<Diagnostic> {
@@ -138,9 +140,6 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
     if segments.iter().any(|s| s.expr.ty.is_error()) {
         return None;
     }
-    // Overlap warnings for every flag that checked, also beside errors in other
-    // flags (one mistake must not hide a warning).
-    let reported: Vec<Span> = diagnostics.iter().filter(|d| d.code == Code::UnreachableRule).map(|d| d.span).collect();
     let complete = flags.iter().all(Option::is_some);
     let program = Program {
         enums: scope.enums.clone(),
@@ -148,7 +147,14 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
         segments,
         flags: flags.into_iter().flatten().collect(),
     };
-    overlap::analyze(&program, &reported, diagnostics);
+    // Overlap warnings for every flag that checked, also beside errors in other
+    // flags (one mistake must not hide a warning).
+    #[cfg(feature = "overlap")]
+    {
+        let reported: Vec<Span> =
+            diagnostics.iter().filter(|d| d.code == Code::UnreachableRule).map(|d| d.span).collect();
+        overlap::analyze(&program, &reported, diagnostics);
+    }
     complete.then_some(program)
 }
 

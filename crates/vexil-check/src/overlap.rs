@@ -28,7 +28,6 @@
 //! reaches it, an earlier rule matched first.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 
 use vexil_syntax::{Code, Diagnostic, Span};
 
@@ -36,6 +35,8 @@ use crate::ir::{AttrId, CmpOp, Const, Expr, ExprKind, Program, Ty};
 
 /// Conjunctions kept while normalising one question; beyond, no answer.
 const MAX_CONJUNCTS: usize = 512;
+/// What a bool attribute standing alone is compared with.
+static TRUE: Const = Const::Bool(true);
 /// Atoms looked at per flag (and per segment) before the analysis gives up on
 /// it, silently: the questions grow with the rules before each rule, so a
 /// flag of thousands of rules would otherwise cost their cube.
@@ -94,55 +95,77 @@ fn never_true_warning(span: Span, what: &str) -> Diagnostic {
 
 /// A condition in negation normal form over fragment atoms.
 #[derive(Debug, Clone)]
-enum Formula {
+enum Formula<'p> {
     True,
     False,
-    Atom(Atom),
-    And(Vec<Formula>),
-    Or(Vec<Formula>),
+    Atom(Atom<'p>),
+    And(Vec<Formula<'p>>),
+    Or(Vec<Formula<'p>>),
 }
 
-/// One attribute's constraint from one atom.
-#[derive(Debug, Clone, PartialEq)]
-enum Atom {
-    Present(AttrId, bool),
-    /// `attr == v`, or `attr in [v…]`: the value is one of these.
-    OneOf(AttrId, Vec<Const>),
-    /// `attr != v`, or `attr not in [v…]`.
-    NoneOf(AttrId, Vec<Const>),
-    /// `attr < v` (`inclusive`: `<=`).
-    Below(AttrId, Const, bool),
-    /// `attr > v` (`inclusive`: `>=`).
-    Above(AttrId, Const, bool),
+/// Constants of the program an atom compares with (borrowed: atoms are copied
+/// into every conjunction they join).
+#[derive(Debug, Clone, Copy)]
+enum Values<'p> {
+    One(&'p Const),
+    /// A list literal whose elements are all constants.
+    List(&'p [Expr]),
 }
 
-impl Atom {
-    fn negated(&self) -> Formula {
-        match self {
-            Atom::Present(a, p) => Formula::Atom(Atom::Present(*a, !p)),
-            Atom::OneOf(a, v) => Formula::Atom(Atom::NoneOf(*a, v.clone())),
-            Atom::NoneOf(a, v) => Formula::Atom(Atom::OneOf(*a, v.clone())),
-            Atom::Below(a, v, inclusive) => Formula::Atom(Atom::Above(*a, v.clone(), !inclusive)),
-            Atom::Above(a, v, inclusive) => Formula::Atom(Atom::Below(*a, v.clone(), !inclusive)),
-        }
+impl<'p> Values<'p> {
+    fn iter(self) -> impl Iterator<Item = &'p Const> {
+        let (one, list) = match self {
+            Values::One(c) => (Some(c), &[][..]),
+            Values::List(items) => (None, items),
+        };
+        one.into_iter().chain(list.iter().filter_map(|e| match &e.kind {
+            ExprKind::Const(c) => Some(c),
+            _ => None,
+        }))
     }
 }
 
-impl Formula {
+/// One attribute's constraint from one atom.
+#[derive(Debug, Clone, Copy)]
+enum Atom<'p> {
+    Present(AttrId, bool),
+    /// `attr == v`, or `attr in [v…]`: the value is one of these.
+    OneOf(AttrId, Values<'p>),
+    /// `attr != v`, or `attr not in [v…]`.
+    NoneOf(AttrId, Values<'p>),
+    /// `attr < v` (`inclusive`: `<=`).
+    Below(AttrId, &'p Const, bool),
+    /// `attr > v` (`inclusive`: `>=`).
+    Above(AttrId, &'p Const, bool),
+}
+
+impl<'p> Atom<'p> {
+    fn negated(self) -> Formula<'p> {
+        Formula::Atom(match self {
+            Atom::Present(a, p) => Atom::Present(a, !p),
+            Atom::OneOf(a, v) => Atom::NoneOf(a, v),
+            Atom::NoneOf(a, v) => Atom::OneOf(a, v),
+            Atom::Below(a, v, inclusive) => Atom::Above(a, v, !inclusive),
+            Atom::Above(a, v, inclusive) => Atom::Below(a, v, !inclusive),
+        })
+    }
+}
+
+impl<'p> Formula<'p> {
     /// `expr` (`positive`) or its negation, negations pushed to the atoms;
     /// opaque parts become `True` in either polarity.
-    fn of(program: &Program, expr: &Expr, positive: bool) -> Formula {
+    fn of(program: &'p Program, expr: &'p Expr, positive: bool) -> Formula<'p> {
         Formula::build(program, expr, positive, &mut Vec::new())
     }
 
     /// `of`, with the segments being read through (`open`: a segment that
     /// reaches itself, which only a program with errors has, is opaque) and
     /// the depth bounded by their count.
-    fn build(program: &Program, expr: &Expr, positive: bool, open: &mut Vec<u32>) -> Formula {
+    fn build(program: &'p Program, expr: &'p Expr, positive: bool, open: &mut Vec<u32>) -> Formula<'p> {
         if open.len() > MAX_DEPTH {
             return Formula::True;
         }
-        let atom = |a: Atom| if positive { Formula::Atom(a) } else { Atom::negated(&a) };
+        let atom = |a: Atom<'p>| if positive { Formula::Atom(a) } else { a.negated() };
         match &expr.kind {
             ExprKind::Const(Const::Bool(b)) => {
                 if *b == positive {
@@ -175,7 +198,7 @@ impl Formula {
             },
             ExprKind::Has(attr) => atom(Atom::Present(*attr, true)),
             ExprKind::Attr(attr) if fragment_type(program, *attr) == Some(&Ty::Bool) => {
-                atom(Atom::OneOf(*attr, vec![Const::Bool(true)]))
+                atom(Atom::OneOf(*attr, Values::One(&TRUE)))
             }
             ExprKind::Compare(op, left, right) => match (&left.kind, &right.kind) {
                 (ExprKind::Attr(a), ExprKind::Const(c)) => compare(program, *a, *op, c).map_or(Formula::True, atom),
@@ -186,18 +209,11 @@ impl Formula {
             },
             ExprKind::In { negated, elem, list } => match (&elem.kind, &list.kind) {
                 (ExprKind::Attr(a), ExprKind::List(items)) if fragment_type(program, *a).is_some() => {
-                    let values: Option<Vec<Const>> = items
-                        .iter()
-                        .map(|e| match &e.kind {
-                            ExprKind::Const(c) => Some(c.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                    match values {
-                        Some(values) if *negated => atom(Atom::NoneOf(*a, values)),
-                        Some(values) => atom(Atom::OneOf(*a, values)),
-                        None => Formula::True,
+                    if !items.iter().all(|e| matches!(e.kind, ExprKind::Const(_))) {
+                        return Formula::True;
                     }
+                    let values = Values::List(items);
+                    atom(if *negated { Atom::NoneOf(*a, values) } else { Atom::OneOf(*a, values) })
                 }
                 _ => Formula::True,
             },
@@ -207,12 +223,12 @@ impl Formula {
 
     /// Disjunctive normal form, each conjunction kept only while satisfiable;
     /// `None` when it grows past the bound.
-    fn dnf(&self, program: &Program, work: &Cell<usize>) -> Option<Vec<Vec<Atom>>> {
+    fn dnf(&self, program: &Program, work: &Cell<usize>) -> Option<Vec<Vec<Atom<'p>>>> {
         match self {
             Formula::True => Some(vec![Vec::new()]),
             Formula::False => Some(Vec::new()),
             Formula::Atom(a) => {
-                Some(if satisfiable(program, std::slice::from_ref(a)) { vec![vec![a.clone()]] } else { Vec::new() })
+                Some(if satisfiable(program, std::slice::from_ref(a)) { vec![vec![*a]] } else { Vec::new() })
             }
             Formula::Or(parts) => {
                 let mut out = Vec::new();
@@ -225,7 +241,7 @@ impl Formula {
                 Some(out)
             }
             Formula::And(parts) => {
-                let mut out: Vec<Vec<Atom>> = vec![Vec::new()];
+                let mut out: Vec<Vec<Atom<'p>>> = vec![Vec::new()];
                 for part in parts {
                     out = conjoin(program, &out, &part.dnf(program, work)?, work)?;
                     if out.is_empty() {
@@ -239,12 +255,17 @@ impl Formula {
 }
 
 /// `(a₁ ∨ …) ∧ (b₁ ∨ …)` distributed, dropping unsatisfiable conjunctions.
-fn conjoin(program: &Program, left: &[Vec<Atom>], right: &[Vec<Atom>], work: &Cell<usize>) -> Option<Vec<Vec<Atom>>> {
+fn conjoin<'p>(
+    program: &Program,
+    left: &[Vec<Atom<'p>>],
+    right: &[Vec<Atom<'p>>],
+    work: &Cell<usize>,
+) -> Option<Vec<Vec<Atom<'p>>>> {
     let mut out = Vec::new();
     for a in left {
         for b in right {
             let mut both = a.clone();
-            both.extend(b.iter().cloned());
+            both.extend_from_slice(b);
             work.set(work.get() + both.len());
             if work.get() > WORK_LIMIT {
                 return None;
@@ -261,8 +282,8 @@ fn conjoin(program: &Program, left: &[Vec<Atom>], right: &[Vec<Atom>], work: &Ce
 }
 
 /// Whether no context satisfies every formula of `parts` (false when unsure).
-fn never_true(program: &Program, parts: &[Formula], work: &Cell<usize>) -> bool {
-    let mut conjunctions: Vec<Vec<Atom>> = vec![Vec::new()];
+fn never_true(program: &Program, parts: &[Formula<'_>], work: &Cell<usize>) -> bool {
+    let mut conjunctions: Vec<Vec<Atom<'_>>> = vec![Vec::new()];
     for part in parts {
         let Some(dnf) = part.dnf(program, work) else { return false };
         match conjoin(program, &conjunctions, &dnf, work) {
@@ -292,16 +313,16 @@ fn fragment_type(program: &Program, attr: AttrId) -> Option<&Ty> {
     matches!(ty, Ty::Bool | Ty::Int | Ty::Float | Ty::String | Ty::Timestamp | Ty::Enum(_)).then_some(ty)
 }
 
-fn compare(program: &Program, attr: AttrId, op: CmpOp, value: &Const) -> Option<Atom> {
+fn compare<'p>(program: &Program, attr: AttrId, op: CmpOp, value: &'p Const) -> Option<Atom<'p>> {
     let ty = fragment_type(program, attr)?;
     let ordered = matches!(ty, Ty::Int | Ty::Float | Ty::Timestamp);
     Some(match op {
-        CmpOp::Eq => Atom::OneOf(attr, vec![value.clone()]),
-        CmpOp::Ne => Atom::NoneOf(attr, vec![value.clone()]),
-        CmpOp::Lt if ordered => Atom::Below(attr, value.clone(), false),
-        CmpOp::Le if ordered => Atom::Below(attr, value.clone(), true),
-        CmpOp::Gt if ordered => Atom::Above(attr, value.clone(), false),
-        CmpOp::Ge if ordered => Atom::Above(attr, value.clone(), true),
+        CmpOp::Eq => Atom::OneOf(attr, Values::One(value)),
+        CmpOp::Ne => Atom::NoneOf(attr, Values::One(value)),
+        CmpOp::Lt if ordered => Atom::Below(attr, value, false),
+        CmpOp::Le if ordered => Atom::Below(attr, value, true),
+        CmpOp::Gt if ordered => Atom::Above(attr, value, false),
+        CmpOp::Ge if ordered => Atom::Above(attr, value, true),
         _ => return None,
     })
 }
@@ -331,22 +352,29 @@ fn same(a: &Const, b: &Const) -> bool {
 }
 
 /// Whether one context can satisfy every atom (each attribute on its own).
-fn satisfiable(program: &Program, atoms: &[Atom]) -> bool {
-    let mut by_attr: BTreeMap<AttrId, Vec<&Atom>> = BTreeMap::new();
-    for atom in atoms {
-        let attr = match atom {
-            Atom::Present(a, _)
-            | Atom::OneOf(a, _)
-            | Atom::NoneOf(a, _)
-            | Atom::Below(a, _, _)
-            | Atom::Above(a, _, _) => *a,
-        };
-        by_attr.entry(attr).or_default().push(atom);
+fn satisfiable(program: &Program, atoms: &[Atom<'_>]) -> bool {
+    // Conjunctions are short: group by attribute with a scan, not a map.
+    let attr_of = |atom: &Atom<'_>| match atom {
+        Atom::Present(a, _) | Atom::OneOf(a, _) | Atom::NoneOf(a, _) | Atom::Below(a, _, _) | Atom::Above(a, _, _) => {
+            *a
+        }
+    };
+    let mut group: Vec<&Atom<'_>> = Vec::new();
+    for (i, atom) in atoms.iter().enumerate() {
+        let attr = attr_of(atom);
+        if atoms[..i].iter().any(|earlier| attr_of(earlier) == attr) {
+            continue;
+        }
+        group.clear();
+        group.extend(atoms[i..].iter().filter(|a| attr_of(a) == attr));
+        if !attr_satisfiable(program, attr, &group) {
+            return false;
+        }
     }
-    by_attr.into_iter().all(|(attr, atoms)| attr_satisfiable(program, attr, &atoms))
+    true
 }
 
-fn attr_satisfiable(program: &Program, attr: AttrId, atoms: &[&Atom]) -> bool {
+fn attr_satisfiable(program: &Program, attr: AttrId, atoms: &[&Atom<'_>]) -> bool {
     let Some(def) = program.attrs.get(attr as usize) else { return true };
     let absent = atoms.iter().any(|a| matches!(a, Atom::Present(_, false)));
     let present = atoms.iter().any(|a| !matches!(a, Atom::Present(_, false)));
@@ -354,8 +382,8 @@ fn attr_satisfiable(program: &Program, attr: AttrId, atoms: &[&Atom]) -> bool {
         // Absent: only an optional attribute, and then neither `has` nor a value atom can hold.
         return def.optional && !present;
     }
-    let mut allowed: Option<Vec<Const>> = None;
-    let mut excluded: Vec<Const> = Vec::new();
+    let mut allowed: Option<Vec<&Const>> = None;
+    let mut excluded: Vec<&Const> = Vec::new();
     let mut lower: Option<(Point, bool)> = None;
     let mut upper: Option<(Point, bool)> = None;
     for atom in atoms {
@@ -363,11 +391,11 @@ fn attr_satisfiable(program: &Program, attr: AttrId, atoms: &[&Atom]) -> bool {
             Atom::Present(..) => {}
             Atom::OneOf(_, values) => {
                 allowed = Some(match allowed {
-                    None => values.clone(),
+                    None => values.iter().collect(),
                     Some(current) => current.into_iter().filter(|c| values.iter().any(|v| same(c, v))).collect(),
                 });
             }
-            Atom::NoneOf(_, values) => excluded.extend(values.iter().cloned()),
+            Atom::NoneOf(_, values) => excluded.extend(values.iter()),
             Atom::Below(_, value, inclusive) => match point(value) {
                 Some(p) => upper = tighter_upper(upper, (p, *inclusive)),
                 None => return true,
@@ -383,19 +411,18 @@ fn attr_satisfiable(program: &Program, attr: AttrId, atoms: &[&Atom]) -> bool {
         lower.is_none_or(|(l, inclusive)| if inclusive { p >= l } else { p > l })
             && upper.is_none_or(|(u, inclusive)| if inclusive { p <= u } else { p < u })
     };
-    let universe: Option<Vec<Const>> = match &def.ty {
-        Ty::Bool => Some(vec![Const::Bool(false), Const::Bool(true)]),
+    let left = |c: &Const| within(c) && !excluded.iter().any(|x| same(c, x));
+    if let Some(candidates) = allowed {
+        return candidates.into_iter().any(left);
+    }
+    match &def.ty {
+        // Finite types: try every value.
+        Ty::Bool => [Const::Bool(false), Const::Bool(true)].iter().any(left),
         Ty::Enum(e) => {
             let members = program.enums.get(*e as usize).map_or(0, |e| e.members.len());
-            Some((0..members).map(|i| Const::Enum(*e, u32::try_from(i).unwrap_or(u32::MAX))).collect())
+            (0..members).any(|i| left(&Const::Enum(*e, u32::try_from(i).unwrap_or(u32::MAX))))
         }
-        _ => None,
-    };
-    if let Some(candidates) = allowed.or(universe) {
-        return candidates.iter().any(|c| within(c) && !excluded.iter().any(|x| same(c, x)));
-    }
-    // Infinitely many candidates but for bounds: strings are unbounded.
-    match &def.ty {
+        // Infinitely many candidates but for bounds: strings are unbounded.
         Ty::String => true,
         Ty::Int => integers_left(lower, upper, &excluded, i64::MIN, i64::MAX),
         Ty::Timestamp => {
@@ -425,7 +452,7 @@ fn tighter_upper(current: Option<(Point, bool)>, new: (Point, bool)) -> Option<(
 fn integers_left(
     lower: Option<(Point, bool)>,
     upper: Option<(Point, bool)>,
-    excluded: &[Const],
+    excluded: &[&Const],
     min: i64,
     max: i64,
 ) -> bool {
@@ -450,18 +477,21 @@ fn integers_left(
     if low > high {
         return false;
     }
-    let inside: std::collections::BTreeSet<i64> = excluded
-        .iter()
-        .filter_map(point)
-        .filter_map(|p| if let Point::Integer(i) = p { Some(i) } else { None })
-        .filter(|i| (low..=high).contains(i))
-        .collect();
+    let mut inside: Vec<i64> = Vec::new();
+    for value in excluded {
+        if let Some(Point::Integer(i)) = point(value)
+            && (low..=high).contains(&i)
+            && !inside.contains(&i)
+        {
+            inside.push(i);
+        }
+    }
     // How many integers the range holds, against how many are excluded.
     (high as i128 - low as i128 + 1) > inside.len() as i128
 }
 
 /// Whether a double within the bounds is not excluded (doubles are discrete).
-fn floats_left(lower: Option<(Point, bool)>, upper: Option<(Point, bool)>, excluded: &[Const]) -> bool {
+fn floats_left(lower: Option<(Point, bool)>, upper: Option<(Point, bool)>, excluded: &[&Const]) -> bool {
     let low = match lower {
         Some((Point::Float(v), inclusive)) => {
             if inclusive {

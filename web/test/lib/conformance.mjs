@@ -8,10 +8,14 @@
 // `vexil eval RULESET --requests FILE` printed for the same contexts and
 // `now`), with those field for field, `error_message` included. Every
 // diagnostic vector is checked through `check` (codes, lines, columns of all
-// errors and warnings). The summary (the counts file's text) has a line per
+// errors and warnings but the overlap analysis's W0006 and W0007, which the
+// package is built without). The summary (the counts file's text) has a line per
 // evaluation file, `total:` for them, and `diagnostics: PASSED/TOTAL`.
 
 import { compareDecision, parseRaw, show, stringifyRaw, toJs } from "./json.mjs";
+
+// Warnings of the checker's overlap analysis, which the package leaves out.
+const OVERLAP_CODES = ["W0006", "W0007"];
 
 /**
  * @param {{ compile: Function, check: Function, load: (path: string) => Promise<string>,
@@ -61,13 +65,16 @@ export async function runCorpus({ compile, check, load, native }) {
     const file = JSON.parse(await load(path));
     const { diagnostics } = check(file.ruleset, { today: file.today ?? null });
     const got = diagnostics.map(({ code, line, column }) => ({ code, line, column }));
-    if (JSON.stringify(got) !== JSON.stringify(file.diagnostics)) {
-      diagnosticFailures.push(`${path} (${file.name}): got ${JSON.stringify(got)}, expected ${JSON.stringify(file.diagnostics)}`);
+    // The package is built without the checker's overlap analysis (its size
+    // budget; docs/semantics.md): it must report everything else, and none of those.
+    const expected = file.diagnostics.filter((d) => !OVERLAP_CODES.includes(d.code));
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      diagnosticFailures.push(`${path} (${file.name}): got ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
     } else {
       diagnosticsPassed++;
     }
   }
-  lines.push(`diagnostics: ${diagnosticsPassed}/${diagnosticsPassed + diagnosticFailures.length}`);
+  lines.push(`diagnostics (without W0006, W0007): ${diagnosticsPassed}/${diagnosticsPassed + diagnosticFailures.length}`);
   return {
     summary: lines.join("\n") + "\n",
     passed,
