@@ -47,15 +47,27 @@ const MAX_DEPTH: usize = 128;
 /// Adds W0006/W0007 warnings for `program`. `reported` are the spans of rules
 /// already warned about (W0001: after an always-true rule), not repeated.
 pub fn analyze(program: &Program, reported: &[Span], diagnostics: &mut Vec<Diagnostic>) {
+    // A declaration with an error of its own is not analysed: what it means is
+    // not settled (an unguarded read, a rule of a duplicate name).
+    let errors: Vec<Span> = diagnostics.iter().filter(|d| d.is_error()).map(|d| d.span).collect();
+    let has_error = |span: Span| errors.iter().any(|e| span.range().contains(&e.range().start));
+    // Segments with errors read as opaque wherever they are used.
+    let unsettled: Vec<u32> = (0..program.segments.len())
+        .filter(|&i| has_error(program.segments[i].span))
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
     for segment in &program.segments {
+        if has_error(segment.span) {
+            continue;
+        }
         let work = Cell::new(0);
         if !matches!(segment.expr.kind, ExprKind::Const(_))
-            && never_true(program, &[Formula::of(program, &segment.expr, true)], &work)
+            && never_true(program, &[Formula::of(program, &segment.expr, true, &unsettled)], &work)
         {
             diagnostics.push(never_true_warning(segment.expr.span, &format!("segment `{}`", segment.name)));
         }
     }
-    for flag in &program.flags {
+    for flag in program.flags.iter().filter(|flag| !has_error(flag.span)) {
         // Each earlier rule's condition, negated at the source: an opaque part
         // must become "true" in the polarity it ends up in, never "false".
         let mut earlier: Vec<Formula> = Vec::new();
@@ -67,7 +79,7 @@ pub fn analyze(program: &Program, reported: &[Span], diagnostics: &mut Vec<Diagn
             if reported.contains(&rule.span) {
                 break;
             }
-            let condition = Formula::of(program, &rule.when, true);
+            let condition = Formula::of(program, &rule.when, true, &unsettled);
             if !matches!(rule.when.kind, ExprKind::Const(_))
                 && never_true(program, std::slice::from_ref(&condition), &work)
             {
@@ -82,7 +94,7 @@ pub fn analyze(program: &Program, reported: &[Span], diagnostics: &mut Vec<Diagn
                     diagnostics.push(warning);
                 }
             }
-            earlier.push(Formula::of(program, &rule.when, false));
+            earlier.push(Formula::of(program, &rule.when, false, &unsettled));
         }
     }
 }
@@ -154,15 +166,17 @@ impl<'p> Atom<'p> {
 impl<'p> Formula<'p> {
     /// `expr` (`positive`) or its negation, negations pushed to the atoms;
     /// opaque parts become `True` in either polarity.
-    fn of(program: &'p Program, expr: &'p Expr, positive: bool) -> Formula<'p> {
-        Formula::build(program, expr, positive, &mut Vec::new())
+    /// `opaque`: segments read as opaque (those with errors).
+    fn of(program: &'p Program, expr: &'p Expr, positive: bool, opaque: &[u32]) -> Formula<'p> {
+        let mut open = opaque.to_vec();
+        Formula::build(program, expr, positive, &mut open, opaque.len())
     }
 
     /// `of`, with the segments being read through (`open`: a segment that
     /// reaches itself, which only a program with errors has, is opaque) and
     /// the depth bounded by their count.
-    fn build(program: &'p Program, expr: &'p Expr, positive: bool, open: &mut Vec<u32>) -> Formula<'p> {
-        if open.len() > MAX_DEPTH {
+    fn build(program: &'p Program, expr: &'p Expr, positive: bool, open: &mut Vec<u32>, base: usize) -> Formula<'p> {
+        if open.len() > base + MAX_DEPTH {
             return Formula::True;
         }
         let atom = |a: Atom<'p>| if positive { Formula::Atom(a) } else { a.negated() };
@@ -176,13 +190,13 @@ impl<'p> Formula<'p> {
             }
             ExprKind::Not(inner) => {
                 open.push(u32::MAX);
-                let inner = Formula::build(program, inner, !positive, open);
+                let inner = Formula::build(program, inner, !positive, open, base);
                 open.pop();
                 inner
             }
             ExprKind::And(items) | ExprKind::Or(items) => {
                 open.push(u32::MAX);
-                let parts = items.iter().map(|e| Formula::build(program, e, positive, open)).collect();
+                let parts = items.iter().map(|e| Formula::build(program, e, positive, open, base)).collect();
                 open.pop();
                 // De Morgan: a negated `and` is an `or` of negations, and back.
                 if matches!(expr.kind, ExprKind::And(_)) == positive { Formula::And(parts) } else { Formula::Or(parts) }
@@ -190,7 +204,7 @@ impl<'p> Formula<'p> {
             ExprKind::Segment(id) => match program.segments.get(*id as usize) {
                 Some(segment) if !open.contains(id) => {
                     open.push(*id);
-                    let inner = Formula::build(program, &segment.expr, positive, open);
+                    let inner = Formula::build(program, &segment.expr, positive, open, base);
                     open.pop();
                     inner
                 }

@@ -1961,9 +1961,9 @@ DIAGNOSTICS = [
      "  default pro\n}\n", [("E0104", "free", 1)]),
     ("duplicate_rule", one_flag('  owner "t"\n  default 0\n  rule same: when user.n > 5 => 1\n'
                                 '  rule same: when user.n > 9 => 2\n', head="flag f: int {"),
-     # Every n > 9 is also > 5: the second rule is covered (W0006, issue 17), a warning
-     # that stands beside the error, as W0001 does (docs/semantics.md, "Checking").
-     [("E0105", "same", 1), ("W0006", "rule same", 1)]),
+     # The second rule is covered by the first, but a flag with an error of its own
+     # is not analysed for overlaps (docs/semantics.md, "Checking"): no W0006.
+     [("E0105", "same", 1)]),
     ("duplicate_flag", "flag dup: bool {\n  owner \"t\"\n  default false\n}\n\nflag dup: int {\n"
      "  owner \"t\"\n  default 0\n}\n", [("E0100", "dup", 1)]),
     ("flag_named_like_enum", "enum Mode { a, b }\n\nflag g: Mode {\n  owner \"t\"\n  default a\n}\n\n"
