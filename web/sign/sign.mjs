@@ -25,8 +25,18 @@ export class VerifyError extends Error {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 function fromBase64Url(text) {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("not base64url");
+  // Canonical only, as Rust's decoder: no length of 4n+1, and no bits set
+  // past the last byte (atob would ignore them, making tokens malleable).
+  const rest = text.length % 4;
+  if (rest === 1) throw new Error("not base64url: impossible length");
+  if (rest > 1) {
+    const last = BASE64URL.indexOf(text[text.length - 1]);
+    if (last & (rest === 2 ? 0b1111 : 0b11)) throw new Error("not base64url: trailing bits");
+  }
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
@@ -87,7 +97,7 @@ export async function verifyDecisions(token, keySet, { now = Math.floor(Date.now
   }
   if (typeof header?.alg !== "string") throw new VerifyError("not_a_jwt", "no `alg`");
   if (header.alg.toLowerCase() === "none") throw new VerifyError("alg_none", "`alg: none` is never accepted");
-  if (!(header.alg in ALGORITHMS)) throw new VerifyError("algorithm_not_allowed", `algorithm ${header.alg} is not accepted`);
+  if (!Object.hasOwn(ALGORITHMS, header.alg)) throw new VerifyError("algorithm_not_allowed", `algorithm ${header.alg} is not accepted`);
   if (header.typ !== undefined && header.typ !== TYP) throw new VerifyError("wrong_type", `the token is of type ${header.typ}`);
   if (!parts[2]) throw new VerifyError("not_a_jwt", "no signature");
   if (typeof header.kid !== "string") throw new VerifyError("no_kid", "the token has no `kid`");
@@ -100,7 +110,7 @@ export async function verifyDecisions(token, keySet, { now = Math.floor(Date.now
     }
   }
   if (!Array.isArray(set?.keys)) throw new VerifyError("bad_key_set", "no `keys` array");
-  const jwk = set.keys.find((k) => k.kid === header.kid);
+  const jwk = set.keys.find((k) => k !== null && typeof k === "object" && k.kid === header.kid);
   if (!jwk) throw new VerifyError("unknown_kid", `no key ${header.kid}`);
   // The key decides the algorithm, never the token.
   const alg = keyAlg(jwk);
@@ -122,13 +132,34 @@ export async function verifyDecisions(token, keySet, { now = Math.floor(Date.now
   } catch (error) {
     throw new VerifyError("bad_claims", error.message);
   }
-  if (typeof claims?.exp !== "number" || typeof claims.iat !== "number" || typeof claims.vexil?.decisions !== "object") {
-    throw new VerifyError("bad_claims", "not a Vexil decision set");
-  }
+  if (!wellFormed(claims)) throw new VerifyError("bad_claims", "not a Vexil decision set");
   if (now > claims.exp + leewaySeconds) throw new VerifyError("expired", `the token expired at ${claims.exp} (now ${now})`);
   const starts = Math.max(claims.iat, claims.nbf ?? claims.iat);
   if (starts > now + leewaySeconds) throw new VerifyError("not_yet_valid", `the token is not valid before ${starts} (now ${now})`);
   return claims;
+}
+
+/** The claims' shape, as the Rust verifier's `Claims` reads it. */
+function wellFormed(claims) {
+  const seconds = (v) => Number.isSafeInteger(v);
+  const text = (v) => typeof v === "string";
+  const vexil = claims?.vexil;
+  return (
+    text(claims?.iss) &&
+    text(claims.jti) &&
+    seconds(claims.iat) &&
+    seconds(claims.exp) &&
+    (claims.nbf === undefined || seconds(claims.nbf)) &&
+    (claims.cid === undefined || text(claims.cid)) &&
+    vexil !== null &&
+    typeof vexil === "object" &&
+    text(vexil.ruleset) &&
+    text(vexil.ruleset_version) &&
+    text(vexil.now) &&
+    vexil.decisions !== null &&
+    typeof vexil.decisions === "object" &&
+    !Array.isArray(vexil.decisions)
+  );
 }
 
 /** Signs claims with a private JWK (`vexil keys generate`). */

@@ -393,8 +393,13 @@ fn attr_satisfiable(program: &Program, attr: AttrId, atoms: &[&Atom<'_>]) -> boo
     let absent = atoms.iter().any(|a| matches!(a, Atom::Present(_, false)));
     let present = atoms.iter().any(|a| !matches!(a, Atom::Present(_, false)));
     if absent {
-        // Absent: only an optional attribute, and then neither `has` nor a value atom can hold.
-        return def.optional && !present;
+        // Any attribute may be absent (`has` on a required one is false when the
+        // caller omits it); then neither `has` nor a read can hold.
+        return !present;
+    }
+    if atoms.iter().all(|a| matches!(a, Atom::Present(..))) {
+        // Only `has`: any value does, decoded or not (even of an enum without members).
+        return true;
     }
     let mut allowed: Option<Vec<&Const>> = None;
     let mut excluded: Vec<&Const> = Vec::new();

@@ -243,3 +243,30 @@ fn reference_chains_are_limited() {
     let body = format!("{flags}flag f70: bool {{ owner \"t\" default true }}");
     assert_eq!(codes(&body), vec!["E0401"]);
 }
+
+/// The overlap analysis never warns falsely: an attribute may be absent
+/// (`has` on a required one is false when the caller omits it), and `has`
+/// alone holds whatever the value (found by review; each case here once
+/// raised a false W0006 or W0007).
+#[test]
+fn overlap_warnings_are_never_false() {
+    let codes = |source: &str| -> Vec<&'static str> {
+        vexil_check::check(source, &vexil_check::Options::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect()
+    };
+    let required_absent = "context { user.id: string  user.country: string }\n\
+        flag f: bool { owner \"t\" default false\n\
+          rule a: when has(user.id) => true\n\
+          rule b: when user.country == \"DE\" => true }\n\
+        flag g: bool { owner \"t\" default false rule c: when not has(user.id) => true }\n";
+    assert_eq!(codes(required_absent), Vec::<&str>::new());
+    let empty_enum =
+        "enum E {}\ncontext { x: E? }\nflag f: bool { owner \"t\" default false rule r: when has(x) => true }\n";
+    assert!(!codes(empty_enum).contains(&"W0007"), "{:?}", codes(empty_enum));
+    // What the analysis must still find.
+    let contradiction = "context { user.id: string }\nflag f: bool { owner \"t\" default false rule r: when has(user.id) and not has(user.id) => true }\n";
+    assert_eq!(codes(contradiction), ["W0007"]);
+}

@@ -225,7 +225,7 @@ fn segments(old: Side<'_>, new: Side<'_>) -> Vec<SegmentChange> {
 /// The flags of `program` whose rules read segment `name`, directly or through other segments.
 fn flags_reading(program: &Program, name: &str) -> Vec<String> {
     let Some(target) = program.segments.iter().position(|s| s.name == name) else { return Vec::new() };
-    // Segments reaching the target (segments only reference earlier ones: acyclic).
+    // Segments reaching the target (references are acyclic, in any order: a fixpoint).
     let mut reaching = vec![false; program.segments.len()];
     reaching[target] = true;
     let mut grew = true;

@@ -238,7 +238,14 @@ fn run_case(
     };
     let context_json = match (case.get("context"), case.get("context_json")) {
         (Some(_), Some(_)) => return Err(at("give `context` or `context_json`, not both".into())),
-        (Some(toml::Value::Table(table)), None) => table_json(table).to_string(),
+        (Some(toml::Value::Table(table)), None) => {
+            if let Some(path) = non_finite(table, "context") {
+                return Err(at(format!(
+                    "`{path}` is nan or inf, which JSON cannot hold: write the context as `context_json`"
+                )));
+            }
+            table_json(table).to_string()
+        }
         (Some(_), None) => return Err(at("`context` must be a table".into())),
         (None, Some(toml::Value::String(text))) => text.clone(),
         (None, Some(_)) => return Err(at("`context_json` must be a string of JSON".into())),
@@ -280,6 +287,23 @@ fn instant(value: &toml::Value, what: &str) -> Result<Timestamp, String> {
         _ => return Err(format!("`{what}` must be an RFC 3339 instant")),
     };
     Timestamp::parse_rfc3339(&text).map_err(|e| format!("`{what}` = {text}: {e}"))
+}
+
+/// The dotted path of a non-finite float in `table`, if it holds one.
+fn non_finite(table: &toml::Table, at: &str) -> Option<String> {
+    table.iter().find_map(|(key, value)| {
+        let path = format!("{at}.{key}");
+        match value {
+            toml::Value::Float(f) if !f.is_finite() => Some(path),
+            toml::Value::Table(inner) => non_finite(inner, &path),
+            toml::Value::Array(items) => items.iter().find_map(|item| match item {
+                toml::Value::Float(f) if !f.is_finite() => Some(path.clone()),
+                toml::Value::Table(inner) => non_finite(inner, &path),
+                _ => None,
+            }),
+            _ => None,
+        }
+    })
 }
 
 /// A TOML table as JSON: date-times as RFC 3339 text.

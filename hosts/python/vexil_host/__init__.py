@@ -122,7 +122,8 @@ def _timestamp(now: Now) -> str:
     if now.tzinfo is None:
         raise ValueError("`now` must be timezone-aware (e.g. datetime.now(timezone.utc))")
     utc = now.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # Four-digit years always (strftime's %Y does not pad years before 1000).
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
 
 
 def _iso_millis(now: str) -> str:
@@ -137,8 +138,10 @@ def _iso_millis(now: str) -> str:
 
 
 def _context_json(context: Any) -> str:
-    """A Python context as JSON text. Datetimes become RFC 3339 text; NaN and
-    infinities are written as such, so the engine refuses them (INVALID_CONTEXT)."""
+    """A Python context as JSON text. Datetimes become RFC 3339 text. NaN and
+    infinities are written as such, which is not JSON: the whole context is
+    then INVALID_CONTEXT for every flag (the JS package marks only the path
+    that holds one; pass `context_json` to control this exactly)."""
 
     def default(value: Any) -> Any:
         if isinstance(value, datetime):
