@@ -209,3 +209,19 @@ fn a_changed_context_schema_decodes_each_side_with_its_own() {
     assert_eq!(transition["from"], serde_json::json!({"variant": "10", "reason": "DEFAULT"}));
     assert_eq!(transition["to"], serde_json::json!({"variant": "50", "reason": "TARGETING_MATCH", "rule": "de"}));
 }
+
+#[test]
+fn an_enum_declared_before_the_context_enum_changes_nothing() {
+    // Found by review: the same context, but a new enum declared first moves
+    // `Plan` to another position; decided right, nothing changes.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    let flag = "context { user.plan: Plan }\nflag gold: bool { owner \"t\" default false rule g: when user.plan == gold => true }\n";
+    std::fs::write(path.join("a.vx"), format!("enum Plan {{ free, pro, gold }}\n{flag}")).unwrap();
+    std::fs::write(path.join("b.vx"), format!("enum Color {{ red }}\nenum Plan {{ free, pro, gold }}\n{flag}"))
+        .unwrap();
+    std::fs::write(path.join("c.jsonl"), "{\"user\":{\"plan\":\"gold\"}}\n{\"user\":{\"plan\":\"free\"}}\n").unwrap();
+    let out = vexil(&["replay", "a.vx", "b.vx", "--contexts", "c.jsonl", "--now", NOW, "--format", "json"], path);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["changed"], 0, "{report}");
+}

@@ -156,6 +156,13 @@ impl Ruleset {
         &self.schema_info
     }
 
+    /// Whether a context decoded by this ruleset reads the same in `other`:
+    /// equal declared attributes, and enums declared in the same order (a
+    /// decoded enum value is its enum's position and its member's).
+    pub fn shares_context_layout(&self, other: &Ruleset) -> bool {
+        self.schema() == other.schema() && self.enums == other.enums
+    }
+
     pub fn has_flag(&self, key: &str) -> bool {
         self.index.contains_key(key)
     }

@@ -161,11 +161,7 @@ impl<'r> Replay<'r> {
                 }
             })
             .collect();
-        // A decoded context is laid out by the declared attributes (paths,
-        // types, optionality, in order): equal declarations, equal layouts.
-        // Enum values decode to the enum's position among the declarations,
-        // which equal attribute lists do not pin: enum contexts decode twice.
-        let shared_schema = old.schema() == new.schema() && old.schema().iter().all(|a| a.members.is_none());
+        let shared_schema = old.shares_context_layout(new);
         Ok(Replay { old, new, options, flags, contexts: 0, unreadable: 0, shared_schema })
     }
 
