@@ -60,8 +60,8 @@ function withoutToken(context, contextKey) {
   return rest;
 }
 
-export class CarriedDecisionsProvider {
-  runsOn = "server";
+/** What both providers share: the options, the delegate's events, the resolve methods. */
+class CarriedBase {
   hooks = [];
 
   /**
@@ -77,16 +77,33 @@ export class CarriedDecisionsProvider {
     this.metadata = { name: `vexil-carried+${delegate?.metadata?.name ?? "delegate"}` };
     // The delegate's events (configuration changes, staleness) are the provider's.
     if (delegate?.events) this.events = delegate.events;
-    /** Verified tokens (bounded): a workflow asks several flags with one token. */
-    this.verified = new Map();
-  }
-
-  async initialize(context) {
-    await this.delegate.initialize?.(context);
   }
 
   async onClose() {
     await this.delegate.onClose?.();
+  }
+
+  resolveBooleanEvaluation(flagKey, defaultValue, context) {
+    return this.resolve(flagKey, "boolean", defaultValue, context, "resolveBooleanEvaluation");
+  }
+  resolveStringEvaluation(flagKey, defaultValue, context) {
+    return this.resolve(flagKey, "string", defaultValue, context, "resolveStringEvaluation");
+  }
+  resolveNumberEvaluation(flagKey, defaultValue, context) {
+    return this.resolve(flagKey, "number", defaultValue, context, "resolveNumberEvaluation");
+  }
+  resolveObjectEvaluation(flagKey, defaultValue, context) {
+    return this.resolve(flagKey, "object", defaultValue, context, "resolveObjectEvaluation");
+  }
+}
+
+export class CarriedDecisionsProvider extends CarriedBase {
+  runsOn = "server";
+  /** Verified tokens (bounded): a workflow asks several flags with one token. */
+  verified = new Map();
+
+  async initialize(context) {
+    await this.delegate.initialize?.(context);
   }
 
   async claims(token) {
@@ -112,41 +129,12 @@ export class CarriedDecisionsProvider {
     }
     return this.delegate[method](flagKey, defaultValue, withoutToken(context, this.contextKey));
   }
-
-  resolveBooleanEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "boolean", defaultValue, context, "resolveBooleanEvaluation");
-  }
-  resolveStringEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "string", defaultValue, context, "resolveStringEvaluation");
-  }
-  resolveNumberEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "number", defaultValue, context, "resolveNumberEvaluation");
-  }
-  resolveObjectEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "object", defaultValue, context, "resolveObjectEvaluation");
-  }
 }
 
-export class CarriedDecisionsWebProvider {
+export class CarriedDecisionsWebProvider extends CarriedBase {
   runsOn = "client";
-  hooks = [];
-
-  /**
-   * @param {{ delegate: object, keys: object | string, contextKey?: string,
-   *           onRefused?: (error: Error) => void, leewaySeconds?: number }} options
-   */
-  constructor({ delegate, keys, contextKey = "vexilDecisions", onRefused = () => {}, leewaySeconds = 30 }) {
-    this.delegate = delegate;
-    this.keys = keys;
-    this.contextKey = contextKey;
-    this.onRefused = onRefused;
-    this.leewaySeconds = leewaySeconds;
-    this.metadata = { name: `vexil-carried+${delegate?.metadata?.name ?? "delegate"}` };
-    // The delegate's events (configuration changes, staleness) are the provider's.
-    if (delegate?.events) this.events = delegate.events;
-    /** The verified claims of the context's token, and that token. */
-    this.current = undefined;
-  }
+  /** The verified claims of the context's token, and that token. */
+  current = undefined;
 
   async initialize(context) {
     await this.delegate.initialize?.(context && withoutToken(context, this.contextKey));
@@ -156,10 +144,6 @@ export class CarriedDecisionsWebProvider {
   async onContextChange(oldContext, newContext) {
     await this.delegate.onContextChange?.(withoutToken(oldContext, this.contextKey), withoutToken(newContext, this.contextKey));
     await this.adopt(newContext);
-  }
-
-  async onClose() {
-    await this.delegate.onClose?.();
   }
 
   async adopt(context) {
@@ -190,18 +174,5 @@ export class CarriedDecisionsWebProvider {
       }
     }
     return this.delegate[method](flagKey, defaultValue, withoutToken(context, this.contextKey));
-  }
-
-  resolveBooleanEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "boolean", defaultValue, context, "resolveBooleanEvaluation");
-  }
-  resolveStringEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "string", defaultValue, context, "resolveStringEvaluation");
-  }
-  resolveNumberEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "number", defaultValue, context, "resolveNumberEvaluation");
-  }
-  resolveObjectEvaluation(flagKey, defaultValue, context) {
-    return this.resolve(flagKey, "object", defaultValue, context, "resolveObjectEvaluation");
   }
 }
