@@ -244,6 +244,7 @@ const DEFAULT_FUZZ_SECONDS: u64 = 60;
 const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] = &[
     ("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
     ("eval", &["seeds/eval"], None),
+    ("fmt", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
     ("verify", &["seeds/verify"], None),
 ];
 

@@ -17,7 +17,7 @@ pub struct Source {
     pub unreadable: Option<Diagnostic>,
 }
 
-/// Reads a ruleset. `Err` only for I/O errors (a missing file): a usage error.
+/// Reads a ruleset (`-`: standard input). `Err` only for I/O errors (a missing file): a usage error.
 pub fn read_source(path: &Path) -> io::Result<Source> {
     let bytes = read_at_most(path, limits::MAX_SOURCE_BYTES)?;
     if bytes.len() > limits::MAX_SOURCE_BYTES {
@@ -58,7 +58,11 @@ pub fn read_context_file(path: &Path) -> Result<String, String> {
 /// Up to `limit + 1` bytes of a file: one more than allowed tells "too large".
 fn read_at_most(path: &Path, limit: usize) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    File::open(path)?.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if path.as_os_str() == "-" {
+        io::stdin().lock().take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    } else {
+        File::open(path)?.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    }
     Ok(bytes)
 }
 

@@ -9,6 +9,7 @@
 mod check;
 mod diff;
 mod eval;
+mod fmt;
 mod replay;
 mod rule_tests;
 mod serve;
@@ -32,7 +33,7 @@ pub(crate) const EXIT_UNREACHABLE: u8 = 4;
 #[command(
     name = "vexil",
     version,
-    about = "Vexil feature-flag rulesets: check and evaluate them; test, diff and replay changes; publish and follow them; serve them (OFREP, playground); sign decision sets"
+    about = "Vexil feature-flag rulesets: check, format and evaluate them; test, diff and replay changes; publish and follow them; serve them (OFREP, playground); sign decision sets"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,6 +44,8 @@ struct Cli {
 enum Command {
     /// Check rulesets and report every error and warning.
     Check(check::Args),
+    /// Rewrite rulesets in the one canonical layout, keeping every comment (`--check`: only report, with a diff).
+    Fmt(fmt::Args),
     /// Evaluate flags against a context: one decision, all flags, an explanation, or a batch.
     Eval(eval::Args),
     /// Serve rulesets: OFREP for OpenFeature SDKs, ruleset delivery and events, status, metrics, and the playground.
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|error| error.exit());
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Publish(args) => sync::publish(&args),

@@ -19,7 +19,7 @@ pub struct ItemRange {
 const ITEM_KEYWORDS: [&str; 4] = ["enum", "context", "segment", "flag"];
 
 pub fn split_items(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<ItemRange> {
-    let mut scanner = Scanner { bytes: source.as_bytes(), pos: 0 };
+    let mut scanner = Scanner::new(source);
     let mut items: Vec<ItemRange> = Vec::new();
     let mut state = ItemState::default();
     let mut leading_junk: Option<Span> = None;
@@ -182,7 +182,7 @@ pub fn last_token_end(text: &str) -> usize {
     if !text.ends_with(|c: char| c.is_whitespace() || c == '/') && !text.contains("//") {
         return text.len();
     }
-    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
+    let mut scanner = Scanner::new(text);
     let mut end = 0;
     while scanner.next_token().is_some() {
         end = scanner.pos;
@@ -301,9 +301,24 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// The comments stepped over, in order (the formatter keeps them).
+    comments: Vec<Span>,
 }
 
-impl Scanner<'_> {
+/// Every complete comment of `source` (`//` to the end of the line, without
+/// the newline; `/* … */`), in order, found by the same scanner that splits
+/// items, so a `//` inside a string is never taken for one.
+pub fn comment_spans(source: &str) -> Vec<Span> {
+    let mut scanner = Scanner::new(source);
+    while scanner.next_token().is_some() {}
+    scanner.comments
+}
+
+impl<'a> Scanner<'a> {
+    fn new(source: &'a str) -> Self {
+        Scanner { bytes: source.as_bytes(), pos: 0, comments: Vec::new() }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -321,9 +336,16 @@ impl Scanner<'_> {
                     while self.peek().is_some_and(|b| b != b'\n') {
                         self.pos += 1;
                     }
+                    // A `\r` before the newline is the line ending's, not the comment's.
+                    let end =
+                        if self.bytes.get(self.pos.wrapping_sub(1)) == Some(&b'\r') { self.pos - 1 } else { self.pos };
+                    self.comments.push(Span::new(start, end.max(start + 2)));
                 }
                 b'/' if next == Some(b'*') => match find(self.bytes, start + 2, b"*/") {
-                    Some(end) => self.pos = end + 2,
+                    Some(end) => {
+                        self.pos = end + 2;
+                        self.comments.push(Span::new(start, self.pos));
+                    }
                     None => {
                         self.pos = self.bytes.len();
                         return Some(Token::Unterminated { start, what: "block comment" });

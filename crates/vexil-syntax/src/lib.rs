@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod format;
 mod items;
 pub mod limits;
 pub mod operators;

@@ -24,6 +24,8 @@ pub use vexil_eval::{
     AttrInfo, Context, Decision, DecisionSet, ErrorCode, EvalError, Explanation, FlagInfo, FlagValue, Outcome, Reason,
     Ruleset,
 };
+/// `vexil fmt`'s canonical layout: [`format::format`].
+pub use vexil_syntax::format;
 pub use vexil_syntax::{Code, Diagnostic, DiagnosticRecord, LineIndex, Severity, Span, limits};
 pub use vexil_value::Timestamp;
 
