@@ -253,7 +253,7 @@ pub fn history(args: &HistoryArgs) -> ExitCode {
         Format::Human => entries.iter().zip(&diffs).try_for_each(|(entry, diff)| {
             writeln!(out, "{}", history_line(entry))?;
             let shown = match diff {
-                Some(Ok(found)) => crate::diff::human(found),
+                Some(Ok(found)) => found.text(),
                 Some(Err(problem)) => format!("(cannot compare: {problem})\n"),
                 None => String::new(),
             };

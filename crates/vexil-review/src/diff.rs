@@ -496,6 +496,84 @@ pub fn moved_hashes(a: &[(String, u32)], b: &[(String, u32)]) -> u64 {
     moved
 }
 
+fn pair(old: Option<&String>, new: Option<&String>) -> String {
+    match (old, new) {
+        (Some(a), Some(b)) => format!("{a}  →  {b}"),
+        (Some(a), None) => format!("{a}  (removed)"),
+        (None, Some(b)) => format!("{b}  (added)"),
+        (None, None) => String::new(),
+    }
+}
+
+impl Diff {
+    /// The diff as `vexil diff` prints it (and the playground shows it):
+    /// one line per change, indented under its flag.
+    pub fn text(&self) -> String {
+        let found = self;
+        if found.is_empty() {
+            return "no change in meaning\n".into();
+        }
+        let mut out = String::new();
+        for change in &found.context {
+            let breaks = if change.breaks_callers { "  [breaks callers]" } else { "" };
+            let what = match (change.change.as_str(), &change.old, &change.new) {
+                ("added", _, Some(new)) => format!("added ({new})"),
+                ("removed", Some(old), _) => format!("removed (was {old})"),
+                (change, old, new) => format!("{change}: {}", pair(old.as_ref(), new.as_ref())),
+            };
+            out += &format!("context {}: {what}{breaks}\n", change.path);
+        }
+        for change in &found.enums {
+            out += &format!("enum {}: {}\n", change.name, pair(change.old.as_ref(), change.new.as_ref()));
+        }
+        for change in &found.segments {
+            out += &format!("segment {}: {}\n", change.name, pair(change.old.as_ref(), change.new.as_ref()));
+            if !change.reaches.is_empty() {
+                out += &format!("    reaches flags: {}\n", change.reaches.join(", "));
+            }
+        }
+        for flag in &found.flags {
+            match flag.change {
+                "added" | "removed" => {
+                    out += &format!("flag {}: {}\n", flag.flag, flag.change);
+                    continue;
+                }
+                _ => out += &format!("flag {}:\n", flag.flag),
+            }
+            for clause in &flag.clauses {
+                out += &format!("    {}: {}\n", clause.name, pair(clause.old.as_ref(), clause.new.as_ref()));
+            }
+            if let Some((before, after)) = &flag.reordered {
+                out += &format!("    rules reordered: {}  →  {}\n", before.join(", "), after.join(", "));
+            }
+            for rule in &flag.rules {
+                let what = match (rule.change, &rule.old, &rule.new) {
+                    ("added", _, Some(new)) => format!("added: {new}"),
+                    ("removed", Some(old), _) => format!("removed: {old}"),
+                    (change, old, new) => format!("{change}: {}", pair(old.as_ref(), new.as_ref())),
+                };
+                out += &format!("    rule {}: {what}\n", rule.rule);
+            }
+            for split in &flag.splits {
+                let how = if split.rehashed {
+                    format!(
+                        "the unit or salt changed: every unit is hashed anew; about {:.2}% of units change value",
+                        split.moved_fraction * 100.0
+                    )
+                } else {
+                    format!(
+                        "{:.4}% of units change value ({} of 2^32 hashes)",
+                        split.moved_fraction * 100.0,
+                        split.moved_hashes.unwrap_or_default()
+                    )
+                };
+                out += &format!("    split of rule {}: {how}\n", split.rule);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

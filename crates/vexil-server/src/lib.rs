@@ -258,6 +258,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/api/rulesets", get(playground::rulesets))
+        .route("/api/diff", post(playground::diff))
         .fallback(playground::asset)
         .method_not_allowed_fallback(access::method_not_allowed)
         .layer(DefaultBodyLimit::max(app.body_limit))

@@ -1,7 +1,8 @@
-//! The playground at `/` (files embedded by the CLI's build script) and
+//! The playground at `/` (files embedded by the CLI's build script),
 //! `/api/rulesets`, which it opens on: the served rulesets' sources — a file
 //! as it is on disk now (errors and all: the playground shows them), a NATS
-//! ruleset as published.
+//! ruleset as published — and `POST /api/diff`, the semantic diff of `vexil
+//! diff` (`vexil_review::diff`) between the ruleset as opened and as edited.
 
 use std::sync::Arc;
 
@@ -104,4 +105,57 @@ async fn read_source(path: &std::path::Path) -> Result<String, String> {
     }
     let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_owned())
+}
+
+#[derive(serde::Deserialize)]
+struct DiffRequest {
+    old: String,
+    new: String,
+}
+
+/// `POST /api/diff` `{"old": SOURCE, "new": SOURCE}` → `{"empty", "text",
+/// "diff"}` (the diff as `vexil diff` prints it and as its `--format json`
+/// gives it), or 422 `INVALID_RULESET` naming the side that does not check.
+pub async fn diff(body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> Response {
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) => return json_error(rejection.status(), "PARSE_ERROR", &rejection.body_text()),
+    };
+    let request: DiffRequest = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(error) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "PARSE_ERROR",
+                &format!("expected {{\"old\", \"new\"}}: {error}"),
+            );
+        }
+    };
+    // Checking is CPU work proportional to the sources: off the async threads.
+    let computed = tokio::task::spawn_blocking(move || {
+        let check = |side: &str, source: &str| {
+            let checked = vexil::check(source, &vexil::CheckOptions::default());
+            checked.program.ok_or_else(|| {
+                let errors: Vec<&vexil::Diagnostic> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+                let first =
+                    errors.first().map(|d| format!("; first: {} {}", d.code.as_str(), d.message)).unwrap_or_default();
+                format!("the {side} ruleset has {} error(s){first}", errors.len())
+            })
+        };
+        let old = check("old", &request.old)?;
+        let new = check("new", &request.new)?;
+        let side = |program, source| vexil_review::diff::Side { program, source };
+        Ok::<_, String>(vexil_review::diff::diff(side(&old, &request.old), side(&new, &request.new)))
+    })
+    .await;
+    let found = match computed {
+        Ok(Ok(found)) => found,
+        Ok(Err(message)) => return json_error(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_RULESET", &message),
+        Err(_) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "GENERAL", "the diff could not be computed"),
+    };
+    let mut response =
+        axum::Json(serde_json::json!({ "empty": found.is_empty(), "text": found.text(), "diff": found }))
+            .into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

@@ -463,3 +463,45 @@ fn post_decisions_signs_a_decision_set_a_downstream_service_verifies() {
     let unsigned = start(&[("shop.vx", SHOP)], |_| {});
     assert_eq!(post(&unsigned, "/v1/decisions", "{}").status, 501);
 }
+
+#[test]
+fn api_diff_is_the_semantic_diff_of_vexil_diff() {
+    let running = start(&[("shop.vx", SHOP)], |_| {});
+    let old = "context { user.id: string }\nflag f: bool { default false rule a: when user.id == \"x\" => true }\n";
+    // Reformatted, with a comment: no change in meaning.
+    let same = "// same\ncontext {\n  user.id: string\n}\n\nflag f: bool {\n  default false\n  rule a: when user.id == \"x\" => true\n}\n";
+    let body = |new: &str| serde_json::json!({ "old": old, "new": new }).to_string();
+    let unchanged = post(&running, "/api/diff", &body(same));
+    assert_eq!(unchanged.status, 200);
+    assert_eq!(unchanged.header("cache-control"), Some("no-store"));
+    let json = unchanged.json();
+    assert_eq!(json["empty"], true);
+    assert_eq!(json["text"], "no change in meaning\n");
+    // The default flips and a rule's result changes: worked out by hand. `off`
+    // and `on_error` are not written, so they are the default (LANGUAGE.md §6)
+    // and change with it.
+    let changed = post(
+        &running,
+        "/api/diff",
+        &body(&old.replace("default false", "default true").replace("=> true", "=> false")),
+    );
+    let json = changed.json();
+    assert_eq!(json["empty"], false);
+    assert_eq!(
+        json["text"],
+        "flag f:\n    default: false  →  true\n    off: false  →  true\n    on_error: false  →  true\n    rule a: result: true  →  false\n"
+    );
+    assert_eq!(json["diff"]["flags"][0]["flag"], "f");
+    // A side that does not check, and bodies that are not requests.
+    let broken = post(&running, "/api/diff", &body("flag f: bool {"));
+    assert_eq!(broken.status, 422);
+    assert_eq!(broken.json()["errorCode"], "INVALID_RULESET");
+    assert!(
+        broken.json()["errorDetails"].as_str().unwrap().starts_with("the new ruleset has 1 error(s); first: E0001")
+    );
+    for bad in ["", "[]", "{\"old\": 1}", "{\"old\": \"\"}"] {
+        let reply = post(&running, "/api/diff", bad);
+        assert_eq!((reply.status, reply.json()["errorCode"].as_str()), (400, Some("PARSE_ERROR")), "{bad}");
+    }
+    running.stop();
+}

@@ -178,6 +178,10 @@ const app = {
   nowError: null,
   decisions: null,
   selected: null,
+  /** The ruleset as it was opened: what the Changes pane compares the editor with. */
+  baseline: null,
+  /** The source the Changes pane shows the diff of. */
+  diffedSource: null,
   refreshes: 0,
   lastRefreshMs: 0,
   lastEditAt: 0,
@@ -227,6 +231,7 @@ function refresh() {
     app.stale = errors || app.rulesetSource !== source;
     pushDiagnostics();
     renderProblems();
+    scheduleDiff(errors);
   }
 
   readContext();
@@ -685,8 +690,68 @@ function contextSkeleton(ruleset) {
   return context;
 }
 
+// ------------------------------------------------------------------ changes
+
+const DIFF_DEBOUNCE_MS = 250;
+let diffTimer = null;
+let diffRequest = 0;
+
+/** The Changes pane: the semantic diff (`vexil_review::diff`, through `vexil serve`'s `POST api/diff`) of the ruleset as opened and as edited. */
+function scheduleDiff(errors) {
+  clearTimeout(diffTimer);
+  const source = app.source;
+  if (app.baseline == null || source === app.baseline) {
+    showChanges(source, "No edits yet.", true);
+    return;
+  }
+  if (errors) {
+    showChanges(source, "Fix the problems above to see what the edit changes.", true);
+    return;
+  }
+  diffTimer = setTimeout(() => diff(app.baseline, source), DIFF_DEBOUNCE_MS);
+}
+
+async function diff(old, source) {
+  const request = ++diffRequest;
+  let text;
+  let quiet = false;
+  try {
+    const response = await fetch("api/diff", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ old, new: source }),
+      cache: "no-store",
+    });
+    const body = await response.json().catch(() => null);
+    if (response.ok && body) {
+      text = body.text;
+      quiet = body.empty;
+    } else if (response.status === 422 && body) {
+      text = `Nothing to compare: ${body.errorDetails}`;
+      quiet = true;
+    } else {
+      text = "The semantic diff comes from `vexil serve`; this page is not served by it.";
+      quiet = true;
+    }
+  } catch {
+    text = "The semantic diff comes from `vexil serve`, which did not answer.";
+    quiet = true;
+  }
+  // An answer to an older edit is dropped.
+  if (request === diffRequest) showChanges(source, text, quiet);
+}
+
+function showChanges(source, text, quiet) {
+  const pane = $("#changes");
+  pane.textContent = text;
+  pane.classList.toggle("muted", quiet);
+  app.diffedSource = source;
+  document.dispatchEvent(new CustomEvent("vexil:diffed", { detail: { text } }));
+}
+
 /** Loads a ruleset, a context (or, when `contextText` is null, a skeleton of the ruleset's schema), `now` and a selected flag. */
 function load(source, contextText, now, flag) {
+  app.baseline = source;
   setDoc(rulesetView, source);
   setDoc(contextView, contextText ?? "{}");
   $("#now").value = now ?? currentInstant();
@@ -836,6 +901,10 @@ async function main() {
     refresh();
   });
   $("#share").addEventListener("click", share);
+  $("#changes-revert").addEventListener("click", () => {
+    if (app.baseline != null) setDoc(rulesetView, app.baseline);
+    refresh();
+  });
   $("#share-close").addEventListener("click", () => ($("#share-box").hidden = true));
   $("#fill-context").addEventListener("click", () => {
     const merged = mergeMissing(app.contextError ? {} : app.context, contextSkeleton(app.ruleset));

@@ -311,6 +311,44 @@ flag f: bool { owner "me" default false rule r: when account.seats > 3 => true }
   }
 });
 
+test("the Changes pane shows the edit's meaning, as vexil diff computes it", async () => {
+  const own = await openPage();
+  await own.selectOption("#example", "example:checkout");
+  await settled(own);
+  await own.waitForFunction(() => document.querySelector("#changes").textContent === "No edits yet.");
+  const edit = async (from, to) => {
+    await own.evaluate(
+      ([from, to]) => {
+        const view = window.vexilPlayground.rulesetView;
+        const text = view.state.doc.toString();
+        const at = text.indexOf(from);
+        if (at < 0) throw new Error(`not in the ruleset: ${from}`);
+        view.dispatch({ changes: { from: at, to: at + from.length, insert: to } });
+      },
+      [from, to],
+    );
+    await settled(own);
+  };
+  const changes = (predicate) => own.waitForFunction(predicate, undefined, { timeout: 10000 }).then(() => own.textContent("#changes"));
+  // A comment changes nothing in meaning.
+  await edit("flag new_checkout", "// reviewed\nflag new_checkout");
+  assert.equal(await changes(() => document.querySelector("#changes").textContent === "no change in meaning\n"), "no change in meaning\n");
+  // Widening the canary from 10% to 25%: exactly 15% of units move (worked out by hand:
+  // ⌈0.25·2³²⌉ − ⌈0.10·2³²⌉ = 1073741824 − 429496730 hashes).
+  await edit("true: 10%, false: 90%", "true: 25%, false: 75%");
+  const text = await changes(() => document.querySelector("#changes").textContent.includes("split of rule"));
+  assert.ok(text.startsWith("flag new_checkout:\n"), text);
+  assert.ok(text.includes("    split of rule eu_canary: 15.0000% of units change value (644245094 of 2^32 hashes)\n"), text);
+  // An edit with an error is not compared; Revert puts the opened ruleset back.
+  await edit("default false", "default");
+  assert.equal(await changes(() => document.querySelector("#changes").textContent.startsWith("Fix")), "Fix the problems above to see what the edit changes.");
+  await own.click("#changes-revert");
+  await settled(own);
+  assert.equal(await changes(() => document.querySelector("#changes").textContent === "No edits yet."), "No edits yet.");
+  assert.deepEqual(own.errors, []);
+  await own.close();
+});
+
 test("an invalid now is reported (the package's RFC 3339 reader decides) and the current time is used", async () => {
   page ??= await openPage(); // when run alone (--test-name-pattern)
   const message = "`now` must be an RFC 3339 instant, e.g. 2026-11-21T10:00:00Z";
