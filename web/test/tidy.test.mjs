@@ -147,6 +147,14 @@ test("playground: clause words are the grammar's flag clauses", () => {
   assert.deepEqual(sorted(words.CLAUSES), sorted(expected));
 });
 
+test("playground: split options are the grammar's seed and modulo rules, and every kw_* word has a category", () => {
+  const split = rule("split").map((t) => t.ident).filter(Boolean);
+  const options = ["seed", "modulo"].filter((name) => split.includes(name)).flatMap((name) => literals(name));
+  assert.deepEqual(sorted(words.SPLIT_OPTIONS), sorted(options));
+  const known = [...reserved, ...words.CLAUSES, ...words.SPLIT_OPTIONS, ...literals("kw_list"), ...words.WORD_OPS, ...words.ATOMS];
+  for (const word of kwLiterals) assert.ok(known.includes(word), `kw_* word \`${word}\` is in no category of vexil-words.js`);
+});
+
 // ------------------------------------------------------------------ checker lists
 
 /** All `.rs` files of a crate's src/, concatenated. */

@@ -51,9 +51,12 @@ impl fmt::Display for Program {
                     RuleResult::Split(split) => {
                         let entries: Vec<String> =
                             split.entries.iter().map(|(v, w)| format!("{}: {w}", self.const_text_typed(v))).collect();
+                        // The v1.1 options only when used, so v1 programs print as before.
+                        let seed = if split.seed == 0 { String::new() } else { format!(" seed {}", split.seed) };
+                        let modulo = if split.modulo { " modulo" } else { "" };
                         writeln!(
                             f,
-                            "split by {} salt {:?} total {} {{ {} }}",
+                            "split by {} salt {:?}{seed}{modulo} total {} {{ {} }}",
                             self.expr_text(&split.by),
                             split.salt,
                             split.total_weight(),

@@ -300,7 +300,8 @@ impl FlagChecker<'_, '_> {
             return None;
         }
         let salt = split.salt.as_ref().map_or_else(|| decl.name.name.clone(), |s| s.value.clone());
-        ok.then_some(SplitDef { by, salt, entries, span: split.span })
+        let seed = split.seed.map_or(0, |(seed, _)| seed);
+        ok.then_some(SplitDef { by, salt, seed, modulo: split.modulo.is_some(), entries, span: split.span })
     }
 
     /// A literal of type `ty` (§6: every flag value is a literal of the flag's type).

@@ -133,6 +133,10 @@ pub struct SplitDef {
     pub by: Expr,
     /// The salt, or the flag key when none is written.
     pub salt: String,
+    /// The MurmurHash3 seed (`seed N`; 0 when none is written).
+    pub seed: u32,
+    /// `modulo`: `bucket = h mod total` instead of `(h × total) >> 32`.
+    pub modulo: bool,
     /// Values with integer weights (percentages already in basis points), in source order.
     pub entries: Vec<(Const, u32)>,
     pub span: Span,

@@ -3,8 +3,10 @@
 //! 1. `unit` = the value of the `by` expression; an int is written in decimal.
 //! 2. `key` = UTF-8 bytes of (`salt` if given, else the flag key) followed directly
 //!    by the UTF-8 bytes of `unit` (no separator).
-//! 3. `h` = MurmurHash3 x86 32-bit of `key`, seed 0, as an unsigned 32-bit integer.
-//! 4. `bucket` = `(h as u64 * total_weight as u64) >> 32`.
+//! 3. `h` = MurmurHash3 x86 32-bit of `key`, seed 0 (or the split's `seed`), as an
+//!    unsigned 32-bit integer.
+//! 4. `bucket` = `(h as u64 * total_weight as u64) >> 32` (or, with `modulo`,
+//!    `h mod total_weight`).
 //! 5. Walk the entries in source order with a running sum of weights; pick the
 //!    first entry whose running sum is **greater than** `bucket`.
 //!
@@ -120,10 +122,37 @@ pub fn murmur3_x86_32(data: &[u8], seed: u32) -> u32 {
     hasher.finish()
 }
 
+/// How a split turns its key into a bucket: the v1 way (seed 0, multiply and
+/// shift) or with the v1.1 compatibility options `seed N` and `modulo`, which
+/// reproduce Unleash's buckets (LANGUAGE.md §6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bucketing {
+    /// The MurmurHash3 seed.
+    pub seed: u32,
+    /// `bucket = h mod total` instead of `(h × total) >> 32`.
+    pub modulo: bool,
+}
+
+impl Bucketing {
+    /// Seed 0, multiply and shift: every split without options.
+    pub const V1: Bucketing = Bucketing { seed: 0, modulo: false };
+
+    /// Step 4 for a hash and a non-zero total: a bucket in `0..total`.
+    #[inline]
+    pub fn bucket(self, hash: u32, total: u32) -> u32 {
+        if self.modulo { hash.checked_rem(total).unwrap_or(0) } else { bucket_of(hash, total) }
+    }
+}
+
 /// The §6 hash of a split key: MurmurHash3 x86_32, seed 0, of
 /// `salt_or_flag_key ++ unit` (no separator), computed without building the key.
 pub fn key_hash(salt_or_flag_key: &[u8], unit: &[u8]) -> u32 {
-    let mut hasher = Murmur3X86_32::new(0);
+    key_hash_seeded(0, salt_or_flag_key, unit)
+}
+
+/// [`key_hash`] with a seed (`split … seed N`).
+pub fn key_hash_seeded(seed: u32, salt_or_flag_key: &[u8], unit: &[u8]) -> u32 {
+    let mut hasher = Murmur3X86_32::new(seed);
     hasher.write(salt_or_flag_key);
     hasher.write(unit);
     hasher.finish()
@@ -161,8 +190,18 @@ pub fn total_weight(weights: &[u32]) -> Option<u32> {
 
 /// The §6 algorithm over raw key parts (both UTF-8 in practice).
 pub fn choose_bytes(salt_or_flag_key: &[u8], unit: &[u8], weights: &[u32]) -> Option<(u32, usize)> {
+    choose_bytes_with(Bucketing::V1, salt_or_flag_key, unit, weights)
+}
+
+/// [`choose_bytes`] with a split's bucketing options.
+pub fn choose_bytes_with(
+    bucketing: Bucketing,
+    salt_or_flag_key: &[u8],
+    unit: &[u8],
+    weights: &[u32],
+) -> Option<(u32, usize)> {
     let total = total_weight(weights)?;
-    let bucket = bucket_of(key_hash(salt_or_flag_key, unit), total);
+    let bucket = bucketing.bucket(key_hash_seeded(bucketing.seed, salt_or_flag_key, unit), total);
     pick(bucket, weights).map(|index| (bucket, index))
 }
 
@@ -179,8 +218,18 @@ pub fn choose(salt_or_flag_key: &str, unit: &str, weights: &[u32]) -> Option<(u3
 /// [`choose`] for an `int` unit, which §6 writes in decimal (`-42`, `0`,
 /// `9223372036854775807`). Formats into a stack buffer: does not allocate.
 pub fn choose_i64(salt_or_flag_key: &str, unit: i64, weights: &[u32]) -> Option<(u32, usize)> {
+    choose_i64_with(Bucketing::V1, salt_or_flag_key, unit, weights)
+}
+
+/// [`choose_i64`] with a split's bucketing options.
+pub fn choose_i64_with(
+    bucketing: Bucketing,
+    salt_or_flag_key: &str,
+    unit: i64,
+    weights: &[u32],
+) -> Option<(u32, usize)> {
     let mut buf = [0u8; 20];
-    choose_bytes(salt_or_flag_key.as_bytes(), format_i64(unit, &mut buf), weights)
+    choose_bytes_with(bucketing, salt_or_flag_key.as_bytes(), format_i64(unit, &mut buf), weights)
 }
 
 /// Writes `n` in decimal (ASCII, leading `-` when negative, no leading zeros)

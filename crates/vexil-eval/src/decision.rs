@@ -257,6 +257,12 @@ pub struct SplitTrace {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub unit: Option<String>,
     pub salt: String,
+    /// The MurmurHash3 seed, when the split sets one (`seed N`).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub seed: u32,
+    /// `modulo`: the bucket is `h mod total` (absent: `(h × total) >> 32`).
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub modulo: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bucket: Option<u32>,
     pub total: u32,
@@ -269,4 +275,12 @@ pub struct SplitTrace {
 pub struct SplitEntryTrace {
     pub variant: String,
     pub weight: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -156,6 +156,8 @@ impl<'r> Observer<'r, Recorder<'r>> for Walk<'r> {
             last.split = Some(SplitTrace {
                 unit,
                 salt: split.salt.clone(),
+                seed: split.bucketing.seed,
+                modulo: split.bucketing.modulo,
                 bucket,
                 total: split.weights.iter().copied().fold(0u32, u32::saturating_add),
                 entries,

@@ -80,6 +80,7 @@ pub(crate) enum RuleResult {
 pub(crate) struct Split {
     pub by: Node,
     pub salt: String,
+    pub bucketing: bucket::Bucketing,
     pub weights: Vec<u32>,
     pub choices: Vec<usize>,
 }
@@ -455,8 +456,13 @@ impl Ruleset {
         let unit = evaluator.eval(&split.by);
         evaluator.in_split = false;
         let picked = match unit? {
-            Val::Str(s) => bucket::choose(&split.salt, &s, &split.weights).map(|p| (p, s.into_owned())),
-            Val::Int(i) => bucket::choose_i64(&split.salt, i, &split.weights).map(|p| (p, i.to_string())),
+            Val::Str(s) => {
+                bucket::choose_bytes_with(split.bucketing, split.salt.as_bytes(), s.as_bytes(), &split.weights)
+                    .map(|p| (p, s.into_owned()))
+            }
+            Val::Int(i) => {
+                bucket::choose_i64_with(split.bucketing, &split.salt, i, &split.weights).map(|p| (p, i.to_string()))
+            }
             _ => None,
         };
         let ((bucket, index), unit) = picked.ok_or_else(|| EvalError::evaluation("internal: invalid split"))?;
@@ -575,6 +581,7 @@ fn lower_flag(program: &Program, def: &ir::FlagDef) -> Flag {
                 ir::RuleResult::Split(split) => RuleResult::Split(Split {
                     by: lower(&split.by),
                     salt: split.salt.clone(),
+                    bucketing: bucket::Bucketing { seed: split.seed, modulo: split.modulo },
                     weights: split.entries.iter().map(|(_, w)| *w).collect(),
                     choices: split.entries.iter().map(|(v, _)| choose(v)).collect(),
                 }),

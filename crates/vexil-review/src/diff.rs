@@ -16,6 +16,13 @@
 //! of 2³², merged from the two range lists. When the unit or the salt
 //! changes, every unit is hashed anew: which units move is not knowable
 //! from the rules, and `expected_moved` = 1 − Σᵥ p_old(v)·p_new(v).
+//!
+//! With `modulo` (LANGUAGE.md §6, v1.1) a unit's bucket is `h mod T`: of the
+//! 2³² hashes, `q + 1` land in each bucket below `r` and `q` in the others
+//! (2³² = q·T + r), so with the unit, salt, seed and `T` unchanged the moved
+//! hashes are counted exactly over the buckets whose value changes. A change
+//! of seed, of `modulo` itself, or of `T` under `modulo` draws every bucket
+//! anew, and the figure is the expectation above.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -103,7 +110,8 @@ pub struct SplitChange {
     pub rule: String,
     pub old: String,
     pub new: String,
-    /// The unit expression or the salt changed: every unit is hashed anew.
+    /// The unit expression, salt or seed changed, or the bucketing did (`modulo`
+    /// added or removed, or its total changed): every unit's bucket is drawn anew.
     pub rehashed: bool,
     /// Of the 2³² hashes, how many land on another value (unit and salt unchanged).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -410,7 +418,14 @@ fn result_text(program: &Program, result: &RuleResult) -> String {
         RuleResult::Split(split) => {
             let entries: Vec<String> =
                 split.entries.iter().map(|(v, w)| format!("{}: {w}", program.const_text_typed(v))).collect();
-            format!("split by {} salt {:?} {{ {} }}", program.expr_text(&split.by), split.salt, entries.join(", "))
+            let seed = if split.seed == 0 { String::new() } else { format!(" seed {}", split.seed) };
+            let modulo = if split.modulo { " modulo" } else { "" };
+            format!(
+                "split by {} salt {:?}{seed}{modulo} {{ {} }}",
+                program.expr_text(&split.by),
+                split.salt,
+                entries.join(", ")
+            )
         }
     }
 }
@@ -422,7 +437,9 @@ fn split_change(
     old: String,
     new: String,
 ) -> SplitChange {
-    let rehashed = po.expr_text(&a.by) != pn.expr_text(&b.by) || a.salt != b.salt;
+    let same_hash = po.expr_text(&a.by) == pn.expr_text(&b.by) && a.salt == b.salt && a.seed == b.seed;
+    let same_buckets = a.modulo == b.modulo && (!a.modulo || a.total_weight() == b.total_weight());
+    let rehashed = !(same_hash && same_buckets);
     let values = |p: &Program, s: &SplitDef| -> Vec<(String, u32)> {
         s.entries.iter().map(|(v, w)| (p.const_text_typed(v), *w)).collect()
     };
@@ -444,7 +461,7 @@ fn split_change(
             moved_fraction: 1.0 - stay,
         };
     }
-    let moved = moved_hashes(&va, &vb);
+    let moved = if a.modulo { moved_hashes_modulo(&va, &vb) } else { moved_hashes(&va, &vb) };
     SplitChange {
         rule: rule.to_owned(),
         old,
@@ -484,6 +501,47 @@ pub fn moved_hashes(a: &[(String, u32)], b: &[(String, u32)]) -> u64 {
         let end = ra[i].1.min(rb[j].1);
         if ra[i].2 != rb[j].2 {
             moved += end - at;
+        }
+        at = end;
+        if ra[i].1 == end {
+            i += 1;
+        }
+        if rb[j].1 == end {
+            j += 1;
+        }
+    }
+    moved
+}
+
+/// [`moved_hashes`] for two `modulo` splits of one total `T`: bucket `k`
+/// holds the hashes `h ≡ k (mod T)`, `q + 1` of them when `k < r` and `q`
+/// otherwise (2³² = q·T + r); entry `i` owns the buckets `[s, s + wᵢ)`.
+pub fn moved_hashes_modulo(a: &[(String, u32)], b: &[(String, u32)]) -> u64 {
+    let total: u64 = a.iter().map(|(_, w)| u64::from(*w)).sum();
+    if total == 0 || total != b.iter().map(|(_, w)| u64::from(*w)).sum::<u64>() {
+        return 0;
+    }
+    let (q, r) = ((1u64 << 32) / total, (1u64 << 32) % total);
+    // The hashes in buckets [x, y).
+    let hashes = |x: u64, y: u64| (y - x) * q + y.min(r).saturating_sub(x.min(r));
+    let buckets = |entries: &[(String, u32)]| {
+        let mut sum = 0u64;
+        let mut out = Vec::new();
+        for (value, weight) in entries {
+            let start = sum;
+            sum += u64::from(*weight);
+            if sum > start {
+                out.push((start, sum, value.clone()));
+            }
+        }
+        out
+    };
+    let (ra, rb) = (buckets(a), buckets(b));
+    let (mut i, mut j, mut at, mut moved) = (0, 0, 0u64, 0u64);
+    while i < ra.len() && j < rb.len() {
+        let end = ra[i].1.min(rb[j].1);
+        if ra[i].2 != rb[j].2 {
+            moved += hashes(at, end);
         }
         at = end;
         if ra[i].1 == end {
@@ -557,7 +615,7 @@ impl Diff {
             for split in &flag.splits {
                 let how = if split.rehashed {
                     format!(
-                        "the unit or salt changed: every unit is hashed anew; about {:.2}% of units change value",
+                        "the unit, salt, seed or bucketing changed: every unit's bucket is drawn anew; about {:.2}% of units change value",
                         split.moved_fraction * 100.0
                     )
                 } else {
@@ -580,6 +638,24 @@ mod tests {
 
     fn entries(items: &[(&str, u32)]) -> Vec<(String, u32)> {
         items.iter().map(|(v, w)| ((*v).to_owned(), *w)).collect()
+    }
+
+    #[test]
+    fn moved_hashes_under_modulo_count_each_buckets_hashes() {
+        // T = 100: 2^32 = 42949672·100 + 96, so buckets 0..96 hold 42949673
+        // hashes and buckets 96..100 hold 42949672 (worked out by hand).
+        let entries = |list: &[(&str, u32)]| list.iter().map(|(v, w)| ((*v).to_owned(), *w)).collect::<Vec<_>>();
+        // Rollout 30 → 40: buckets 30..40 move: 10 × 42949673.
+        let moved =
+            moved_hashes_modulo(&entries(&[("true", 30), ("false", 70)]), &entries(&[("true", 40), ("false", 60)]));
+        assert_eq!(moved, 429_496_730);
+        // 90 → 100: buckets 90..100: 6 × 42949673 + 4 × 42949672.
+        let moved =
+            moved_hashes_modulo(&entries(&[("true", 90), ("false", 10)]), &entries(&[("true", 100), ("false", 0)]));
+        assert_eq!(moved, 6 * 42_949_673 + 4 * 42_949_672);
+        // Every bucket swaps: all 2^32 hashes; a different total is not counted here.
+        assert_eq!(moved_hashes_modulo(&entries(&[("a", 1), ("b", 1)]), &entries(&[("b", 1), ("a", 1)])), 1 << 32);
+        assert_eq!(moved_hashes_modulo(&entries(&[("a", 1), ("b", 1)]), &entries(&[("a", 1), ("b", 2)])), 0);
     }
 
     #[test]

@@ -147,6 +147,10 @@ pub enum RuleResult {
 pub struct Split {
     pub by: Expr,
     pub salt: Option<StringLit>,
+    /// `seed N`: the MurmurHash3 seed (LANGUAGE.md §6, v1.1); range-checked here.
+    pub seed: Option<(u32, Span)>,
+    /// `modulo`: `bucket = h mod total` instead of `(h × total) >> 32`.
+    pub modulo: Option<Span>,
     pub entries: Vec<SplitEntry>,
     pub span: Span,
 }

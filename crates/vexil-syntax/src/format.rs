@@ -484,7 +484,7 @@ impl ItemPrinter<'_, '_> {
         for part in split.into_inner() {
             match part.as_rule() {
                 Rule::expr => self.expr(part, true),
-                Rule::salt => {
+                Rule::salt | Rule::seed | Rule::modulo => {
                     for piece in part.into_inner() {
                         self.word(&piece, true);
                     }
@@ -692,6 +692,12 @@ flag f: bool { // trailing the brace
     fn syntax_errors_are_returned_not_formatted() {
         assert!(format("flag f: bool { default }").is_err());
         assert_eq!(fmt(""), "");
+        assert_eq!(
+            fmt(
+                "flag f: bool { default false rule r: when true => split by u.id salt \"g:\"  seed  86028157 modulo{true:30,false:70} }"
+            ),
+            "flag f: bool {\n  default false\n  rule r: when true => split by u.id salt \"g:\" seed 86028157 modulo { true: 30, false: 70 }\n}\n"
+        );
         assert_eq!(fmt("context { }\nflag f: bool {\n}"), "context {}\n\nflag f: bool {}\n");
         assert_eq!(fmt("context { /* none yet */ }"), "context { /* none yet */\n}\n");
         assert_eq!(fmt("// only a comment"), "// only a comment\n");

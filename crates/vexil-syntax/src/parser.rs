@@ -106,6 +106,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_split
             | Rule::kw_by
             | Rule::kw_salt
+            | Rule::kw_seed
+            | Rule::kw_modulo
             | Rule::kw_not
             | Rule::kw_in
             | Rule::kw_list
@@ -249,10 +251,28 @@ impl Builder<'_> {
         let mut it = parts(pair);
         let by = self.expr_checked(it.next()?);
         let mut salt = None;
+        let mut seed = None;
+        let mut modulo = None;
         let mut entries = Vec::new();
         for part in it {
             match part.as_rule() {
                 Rule::salt => salt = Some(self.string(parts(part).next()?)),
+                Rule::seed => {
+                    let literal = parts(part).next()?;
+                    let span = self.span(&literal);
+                    match literal.as_str().parse::<u32>() {
+                        Ok(value) => seed = Some((value, span)),
+                        Err(_) => {
+                            self.error(
+                                Code::IntOutOfRange,
+                                span,
+                                format!("seed `{}` is out of range", literal.as_str()),
+                            )
+                            .help = Some("a seed is an unsigned 32-bit integer: 0 to 4294967295".into());
+                        }
+                    }
+                }
+                Rule::modulo => modulo = Some(self.span(&part)),
                 Rule::split_entry => {
                     let entry_span = self.span(&part);
                     let mut e = parts(part);
@@ -263,7 +283,7 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        Some(Split { by, salt, entries, span })
+        Some(Split { by, salt, seed, modulo, entries, span })
     }
 
     fn weight(&mut self, pair: P<'_>) -> Weight {

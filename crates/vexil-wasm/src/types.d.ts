@@ -154,6 +154,10 @@ export interface Trace {
 export interface SplitTrace {
   unit?: string;
   salt: string;
+  /** The MurmurHash3 seed, when the split sets one (`seed N`, LANGUAGE.md §6 v1.1). */
+  seed?: number;
+  /** Present (true) with `modulo`: the bucket is `h mod total`. */
+  modulo?: boolean;
   bucket?: number;
   total: number;
   entries: SplitEntryTrace[];

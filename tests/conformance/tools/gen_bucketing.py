@@ -4,6 +4,7 @@
 Writes, next to this script's parent folder:
   tests/conformance/vectors/bucketing.json        (Vexil-designed cases)
   tests/conformance/vectors/flagd_fractional.json (flagd v2 `fractional` cases)
+  tests/conformance/vectors/split_options.json    (v1.1 `seed N` / `modulo`, Unleash's bucketing)
 
 The expected decisions are computed here, in plain Python, from LANGUAGE.md §6:
   key    = UTF-8(salt if given else flag key) ++ UTF-8(unit)   (int unit: decimal)
@@ -11,6 +12,10 @@ The expected decisions are computed here, in plain Python, from LANGUAGE.md §6:
   bucket = (h * total_weight) >> 32
   entry  = first entry, in source order, whose running sum of weights > bucket
 Percentages are converted to basis points from their decimal text, never via float.
+With the v1.1 options, `seed N` is the MurmurHash3 seed and `modulo` makes
+bucket = h mod total_weight; split_options.json also checks each case against
+Unleash's own formulas (normalizedHash = h % n + 1; rollout: normalized <= p;
+variants: first running sum >= normalized), written separately below.
 
 Nothing here imports or runs Vexil code. The flagd file's expected values are
 copied from flagd's own test suite, and this script only checks that they agree
@@ -64,12 +69,12 @@ def percent_to_bp(text: str) -> int:
     return int(whole) * 100 + int(frac.ljust(2, "0") or "0")
 
 
-def choose(prefix: str, unit: str, weights: list[int]) -> tuple[int, int, int]:
+def choose(prefix: str, unit: str, weights: list[int], seed: int = 0, modulo: bool = False) -> tuple[int, int, int]:
     """Returns (hash, bucket, entry index)."""
     total = sum(weights)
     assert 0 < total <= MAX_TOTAL, total
-    h = murmur3_u32(prefix.encode("utf-8") + unit.encode("utf-8"))
-    bucket = (h * total) >> 32
+    h = mmh3.hash(prefix.encode("utf-8") + unit.encode("utf-8"), seed, signed=False)
+    bucket = h % total if modulo else (h * total) >> 32
     running = 0
     for index, w in enumerate(weights):
         running += w
@@ -83,7 +88,9 @@ def choose(prefix: str, unit: str, weights: list[int]) -> tuple[int, int, int]:
 class Flag:
     """One flag with exactly one rule: `rule <rule>: when true => split by <by> ...`."""
 
-    def __init__(self, key, typ, default, rule, by, entries, salt=None, description=""):
+    def __init__(self, key, typ, default, rule, by, entries, salt=None, description="", seed=None, modulo=False):
+        self.seed = seed
+        self.modulo = modulo
         self.key = key
         self.typ = typ  # "bool" | "int" | "string" | ("enum", Name)
         self.default = default
@@ -115,6 +122,8 @@ class Flag:
     def source(self) -> str:
         typ = self.typ if isinstance(self.typ, str) else self.typ[1]
         salt = f' salt "{self.salt}"' if self.salt is not None else ""
+        salt += f" seed {self.seed}" if self.seed is not None else ""
+        salt += " modulo" if self.modulo else ""
         body = ", ".join(f"{self.lit(v)}: {w}" for v, w in self.entries)
         lines = [f"flag {self.key}: {typ} {{"]
         if self.description:
@@ -131,7 +140,7 @@ class Flag:
     def case(self, unit_value, ruleset_version: str) -> dict:
         unit_text = str(unit_value)  # str(int) is decimal, '-' for negatives
         prefix = self.salt if self.salt is not None else self.key
-        _, _, index = choose(prefix, unit_text, self.weights())
+        _, _, index = choose(prefix, unit_text, self.weights(), self.seed or 0, self.modulo)
         value = self.entries[index][0]
         if self.typ == "bool":
             variant = "true" if value else "false"
@@ -397,12 +406,138 @@ def flagd_fractional() -> None:
     write("flagd_fractional", description, source, cases)
 
 
+# --- split_options.json --------------------------------------------------------
+
+UNLEASH_VARIANT_SEED = 86028157
+
+
+def unleash_normalized(group_and_id: str, normalizer: int, seed: int) -> int:
+    """Unleash's normalizedHash: murmur3(groupId:id, seed) % normalizer + 1 (1-based)."""
+    return mmh3.hash(group_and_id.encode("utf-8"), seed, signed=False) % normalizer + 1
+
+
+def unleash_rollout_enabled(group_id: str, user_id: str, percentage: int) -> bool:
+    """Unleash flexibleRollout / gradualRollout: enabled when normalized <= percentage."""
+    return percentage > 0 and unleash_normalized(f"{group_id}:{user_id}", 100, 0) <= percentage
+
+
+def unleash_variant(group_id: str, user_id: str, variants: list[tuple[str, int]]) -> str:
+    """Unleash variant selection: the first variant whose running weight >= the target."""
+    total = sum(w for _, w in variants)
+    target = unleash_normalized(f"{group_id}:{user_id}", total, UNLEASH_VARIANT_SEED)
+    counter = 0
+    for name, weight in variants:
+        counter += weight
+        if counter >= target:
+            return name
+    raise AssertionError("no variant")
+
+
+def split_options() -> None:
+    flags = [
+        Flag("unleash_rollout", "bool", False, "rollout", "user.id",
+             [(True, "30"), (False, "70")], salt="rollout-group:", modulo=True,
+             description="Unleash flexibleRollout, groupId rollout-group, 30%: salt groupId: modulo, weights of 100"),
+        Flag("unleash_variant", "string", "none", "variants", "user.id",
+             [("red", "500"), ("blue", "300"), ("green", "200")], salt="checkout-test:",
+             seed=UNLEASH_VARIANT_SEED, modulo=True,
+             description="Unleash variants 500/300/200, stickiness userId: seed 86028157 modulo"),
+        Flag("seeded", "string", "none", "seeded", "user.id",
+             [("a", "50%"), ("b", "50%")], seed=42,
+             description="a seed without modulo: multiply and shift"),
+        Flag("max_seed", "bool", False, "max", "user.id",
+             [(True, "10%"), (False, "90%")], seed=4294967295,
+             description="the largest seed, 2^32-1"),
+        Flag("seed_zero", "bool", False, "half", "user.id",
+             [(True, "50%"), (False, "50%")], salt="plain", seed=0,
+             description="seed 0 written out: the same buckets as no seed (plain)"),
+        Flag("plain", "bool", False, "half", "user.id",
+             [(True, "50%"), (False, "50%")], salt="plain",
+             description="no options: compared with seed_zero"),
+        Flag("modulo_percent", "string", "none", "fine", "user.id",
+             [("x", "12.5%"), ("y", "87.5%")], modulo=True,
+             description="modulo with percentages: h mod 10000"),
+        Flag("modulo_int_unit", "string", "none", "by_n", "user.n",
+             [("lo", "1"), ("mid", "2"), ("hi", "7")], salt="n:", modulo=True,
+             description="modulo with an int unit written in decimal"),
+        Flag("modulo_big_total", "string", "none", "max_total", "user.id",
+             [("lo", "1073741823"), ("hi", "1073741824")], modulo=True,
+             description="modulo by 2^31-1"),
+        Flag("contextual_keywords", "string", "none", "words", "modulo.seed",
+             [("p", "1"), ("q", "1")], seed=3, modulo=True,
+             description="seed and modulo are keywords only after the by expression: here also a path"),
+        Flag("modulo_zero_weights", "string", "none", "gaps", "user.id",
+             [("never", "0"), ("a", "3"), ("b", "0"), ("c", "5")], seed=7, modulo=True,
+             description="zero weights are never chosen under modulo either"),
+    ]
+    header = (
+        "// Split options conformance ruleset (LANGUAGE.md section 6, v1.1: seed, modulo).\n"
+        "// Generated by tests/conformance/tools/gen_bucketing.py: do not edit by hand.\n"
+    )
+    source = header + "\n".join([
+        "",
+        "context {",
+        "  user.id: string",
+        "  user.n: int",
+        "  modulo.seed: string",
+        "}",
+        "",
+        "\n\n".join(f.source() for f in flags),
+        "",
+    ])
+    version = ruleset_version(source)
+    cases = []
+    for f in flags:
+        units = list(INT_UNITS if f.by == "user.n" else STRING_UNITS)
+        if f.by == "modulo.seed":
+            units = STRING_UNITS[:10]
+        weights = f.weights()
+        prefix = f.salt if f.salt is not None else f.key
+        hit = {choose(prefix, str(u), weights, f.seed or 0, f.modulo)[2] for u in units}
+        for index, w in enumerate(weights):
+            if w == 0 or index in hit:
+                continue
+            probes = (k * 7919 for k in range(1, 10**6)) if f.by == "user.n" else (
+                f"probe-{k}" for k in range(1, 10**6))
+            units.append(next(u for u in probes if choose(prefix, str(u), weights, f.seed or 0, f.modulo)[2] == index))
+            hit.add(index)
+        cases += [f.case(u, version) for u in units]
+
+    # Unleash's own formulas, written separately, agree case by case.
+    for c in cases:
+        unit = c["context"].get("user", {}).get("id")
+        if c["flag"] == "unleash_rollout":
+            assert c["expect"]["value"] == unleash_rollout_enabled("rollout-group", unit, 30), unit
+        if c["flag"] == "unleash_variant":
+            want = unleash_variant("checkout-test", unit, [("red", 500), ("blue", 300), ("green", 200)])
+            assert c["expect"]["value"] == want, unit
+    by_key = {}
+    for c in cases:
+        by_key.setdefault(c["flag"], []).append(c["expect"]["variant"])
+    assert by_key["seed_zero"] == by_key["plain"]
+    assert by_key["seeded"] != by_key["plain"] and "never" not in by_key["modulo_zero_weights"]
+    assert "b" not in by_key["modulo_zero_weights"]
+
+    description = (
+        "Split options of LANGUAGE.md section 6 v1.1 (seed N: the MurmurHash3 seed; modulo: "
+        "bucket = h mod total_weight; the walk unchanged): seeds 0, 42, 2^32-1 and Unleash's "
+        "86028157, modulo with integer weights, percentages (total 10000), an int unit, a "
+        "total of 2^31-1 and zero weights. Expected decisions computed independently by "
+        "tests/conformance/tools/gen_bucketing.py in plain Python with mmh3, and the "
+        "unleash_rollout / unleash_variant cases checked there against Unleash's own "
+        "formulas (normalizedHash(groupId:userId) = h % n + 1; rollout enabled when <= p; "
+        "the first variant whose running weight >= the target, seed 86028157)."
+    )
+    write("split_options", description, source, cases)
+
+
 def main() -> None:
     self_check_mmh3()
     assert percent_to_bp("33.33") == 3333 and percent_to_bp("12.5") == 1250
     assert percent_to_bp("0.5") == 50 and percent_to_bp("100") == 10000
     bucketing()
     flagd_fractional()
+    split_options()
 
 
 if __name__ == "__main__":

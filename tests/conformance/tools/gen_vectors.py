@@ -1990,6 +1990,10 @@ DIAGNOSTICS = [
     ("type_mismatch_arithmetic", one_flag(rule("user.n + user.id > 1")),
      [("E0200", "user.n + user.id", 0, len("user.n "))]),
     ("int_float_mix", one_flag(rule("1 + user.f > 2.0")), [("E0201", "1 + user.f", 0, len("1 "))]),
+    # `seed` takes an unsigned 32-bit literal (LANGUAGE.md section 6, v1.1): 2^32 is refused at the literal.
+    ("split_seed_out_of_range",
+     one_flag(rule("true", "split by user.id seed 4294967296 modulo { true: 50, false: 50 }")),
+     [("E0004", "4294967296", 0)]),
     ("argument_count", one_flag(rule('lower(user.id, user.id) == "x"')), [("E0202", "lower", 0)]),
     ("condition_not_bool", one_flag(rule("user.n")), [("E0203", "user.n =>", 0)]),
     ("wrong_value_type", one_flag('  owner "t"\n  default 5\n', head="flag f: string {"),
@@ -2147,7 +2151,7 @@ def main() -> None:
     print(f"total {total} cases")
     diagnostics = write_diagnostics()
     if not only:
-        evaluation = ["vectors/bucketing.json", "vectors/flagd_fractional.json"] + [
+        evaluation = ["vectors/bucketing.json", "vectors/flagd_fractional.json", "vectors/split_options.json"] + [
             f"vectors/{t().get('name')}.json" for t in TOPICS]
         for rel in evaluation:
             assert (TOOLS_DIR.parent / rel).is_file(), rel

@@ -485,12 +485,13 @@ function splitView(split) {
       { class: "split-facts" },
       el("span", {}, "unit ", el("code", { class: "split-unit" }, split.unit ?? "— (missing)")),
       el("span", {}, "salt ", el("code", {}, split.salt)),
+      split.seed ? el("span", {}, "seed ", el("code", {}, String(split.seed))) : null,
       el(
         "span",
-        { class: "split-bucket" },
+        { class: "split-bucket", title: split.modulo ? "bucket = hash mod total (modulo)" : "bucket = (hash × total) >> 32" },
         "bucket ",
         el("strong", {}, split.bucket ?? "—"),
-        ` of ${split.total}`,
+        ` of ${split.total}${split.modulo ? " (hash mod total)" : ""}`,
       ),
     ),
     el(

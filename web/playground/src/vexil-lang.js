@@ -10,6 +10,7 @@ const ATOMS = new Set(words.ATOMS);
 const CLAUSES = new Set(words.CLAUSES);
 const TYPES = new Set(words.TYPES);
 const FUNCTIONS = new Set(words.FUNCTIONS);
+const SPLIT_OPTIONS = new Set(words.SPLIT_OPTIONS);
 // Longest first, so that `<=` is one token and not `<` then `=`.
 const OPERATOR = new RegExp(
   `^(${[...words.SYMBOLS].sort((a, b) => b.length - a.length).map((s) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("|")})`,
@@ -74,6 +75,8 @@ function token(stream, state) {
     if (TYPES.has(word) && (afterColon || /^\s*[<>?{,]/.test(stream.string.slice(stream.pos)) || lineStartType(stream)))
       return "typeName";
     if (CLAUSES.has(word) && lineStart) return "definitionKeyword";
+    // `seed 42` and `modulo {` (or `modulo` at the end of a line before `{`): elsewhere they are names.
+    if (SPLIT_OPTIONS.has(word) && /^\s*(\d|\{|$)/.test(stream.string.slice(stream.pos))) return "keyword";
     if (FUNCTIONS.has(word) && stream.peek() === "(") return "function(variableName)";
     if (state.afterDot) return "variableName";
     return "variableName";

@@ -11,6 +11,8 @@ export const WORD_OPS = ["and", "or", "not", "in", "contains", "starts_with", "e
 export const ATOMS = ["true", "false", "now"];
 /** Flag clause keywords (the grammar's `*_clause` rules, `rule` aside). */
 export const CLAUSES = ["description", "kind", "owner", "expires", "state", "off", "default", "on_error", "requires"];
+/** Split options, keywords only after a split's `by` expression (the grammar's `seed` and `modulo` rules). */
+export const SPLIT_OPTIONS = ["seed", "modulo"];
 /** Built-in type names (the checker's `TYPE_NAMES`) and `list` (`kw_list`). */
 export const TYPES = ["bool", "int", "float", "string", "semver", "timestamp", "ip", "list"];
 /** Built-in functions (the checker's `FUNCTIONS`, `now` being an atom). */
