@@ -10,6 +10,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod import;
 mod replay;
 mod rule_tests;
 mod serve;
@@ -68,6 +69,8 @@ enum Command {
     Diff(diff::Args),
     /// Run rule tests (`*.test.toml` beside rulesets): contexts and the decisions expected of them.
     Test(rule_tests::Args),
+    /// Translate flagd or Unleash flag definitions into a ruleset that keeps every user in their bucket, with a report.
+    Import(import::Args),
     /// Replay recorded contexts through an old and a new ruleset and report what changes.
     Replay(replay::Args),
 }
@@ -90,5 +93,6 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Test(args) => rule_tests::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }
