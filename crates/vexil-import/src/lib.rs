@@ -126,6 +126,29 @@ impl Report {
         self.attention.push(Note { location: location.to_owned(), message: message.into() });
     }
 
+    /// One note for every flag whose name had to change: callers must ask
+    /// for the new names (the table of flags lists them).
+    fn note_renames(&mut self) {
+        let renamed: Vec<String> = self
+            .flags
+            .iter()
+            .filter(|f| f.source_key != f.flag)
+            .map(|f| format!("{} → {}", f.source_key, f.flag))
+            .collect();
+        if !renamed.is_empty() {
+            let shown: Vec<&str> = renamed.iter().take(5).map(String::as_str).collect();
+            let more = if renamed.len() > 5 { format!(", and {} more", renamed.len() - 5) } else { String::new() };
+            self.attention(
+                "",
+                format!(
+                    "{} flag key(s) are not Vexil names and were renamed ({}{more}): callers ask for the new keys; buckets do not move",
+                    renamed.len(),
+                    shown.join(", ")
+                ),
+            );
+        }
+    }
+
     /// The report as `vexil import` prints it.
     pub fn text(&self) -> String {
         let mut out = String::new();
@@ -160,7 +183,8 @@ impl Report {
         if !self.attention.is_empty() {
             out += "needs attention:\n";
             for note in &self.attention {
-                out += &format!("  {}: {}\n", note.location, note.message);
+                let location = if note.location.is_empty() { "(all)" } else { note.location.as_str() };
+                out += &format!("  {location}: {}\n", note.message);
             }
         }
         if !self.warnings.is_empty() {

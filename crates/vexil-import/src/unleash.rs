@@ -69,6 +69,7 @@ pub fn import(json: &str) -> Result<Imported, ImportError> {
     source += &out;
     let mut report = report;
     report.format = "unleash";
+    report.note_renames();
     report.context = schema.attributes().cloned().collect();
     crate::finish(source, report)
 }
@@ -106,10 +107,14 @@ struct Strategy {
     variants: Vec<(Cond, String)>,
 }
 
+/// An Unleash segment, translated when a strategy first uses it (so an unused
+/// segment adds nothing to the context).
 struct Segment {
     name: String,
-    cond: Result<Cond, String>,
-    used: bool,
+    constraints: Value,
+    location: String,
+    /// `None` until used; then the condition or why Unleash cannot compile it.
+    cond: Option<Result<Cond, String>>,
 }
 
 struct Importer<'a> {
@@ -163,11 +168,8 @@ impl<'a> Importer<'a> {
                 segment.get("name").and_then(Value::as_str).map_or_else(|| format!("segment_{id}"), str::to_owned);
             let name = self.names.claim(&wanted);
             let constraints = segment.get("constraints").cloned().unwrap_or(Value::Array(Vec::new()));
-            self.exact = true;
-            let cond =
-                self.constraints(&constraints, &format!("{location}/constraints")).map_err(|FeatureOff(why)| why);
             // A later segment with the same id replaces an earlier one (as in Unleash).
-            self.segments.insert(id, Segment { name, cond, used: false });
+            self.segments.insert(id, Segment { name, constraints, location, cond: None });
         }
     }
 
@@ -213,12 +215,8 @@ impl<'a> Importer<'a> {
         // Segments go before the flags that read them; unused ones are left out.
         let mut text = String::new();
         for (id, segment) in &self.segments {
-            match (&segment.cond, segment.used) {
-                (Ok(cond), true) => {
-                    let _ = writeln!(text, "// Unleash segment {id}\nsegment {} = {}\n", segment.name, cond.render());
-                }
-                (_, false) => {}
-                (Err(_), true) => {}
+            if let Some(Ok(cond)) = &segment.cond {
+                let _ = writeln!(text, "// Unleash segment {id}\nsegment {} = {}\n", segment.name, cond.render());
             }
         }
         self.segments_text = text;
@@ -228,7 +226,7 @@ impl<'a> Importer<'a> {
         self.exact = true;
         let flag = self.flag_names.get(name).cloned().unwrap_or_else(|| self.names.claim(name));
         if flag != name {
-            self.report.attention(location, format!("`{name}` is not a Vexil name: the flag is `{flag}` (buckets are unchanged: they hash the Unleash name)"));
+            self.report.translated(location, format!("`{name}` is not a Vexil name: the flag is `{flag}` (buckets are unchanged: they hash the Unleash name)"));
         }
         let enabled = feature.get("enabled").and_then(Value::as_bool).unwrap_or(false);
         let mut header = String::new();
@@ -452,12 +450,12 @@ impl<'a> Importer<'a> {
             let constraints = strategy.get("constraints").cloned().unwrap_or(Value::Array(Vec::new()));
             let mut cond = Cond::and([base, self.constraints(&constraints, &format!("{at}/constraints"))?]);
             for (j, id) in strategy.get("segments").and_then(Value::as_array).into_iter().flatten().enumerate() {
-                let Some(segment) = id.as_i64().and_then(|id| self.segments.get_mut(&id)) else {
+                let Some((key, name)) = id.as_i64().and_then(|id| self.segments.get(&id).map(|s| (id, s.name.clone())))
+                else {
                     return Err(FeatureOff(format!("segment {id} at {at}/segments/{j} does not exist")));
                 };
-                segment.used = true;
-                match &segment.cond {
-                    Ok(_) => cond = Cond::and([cond, Cond::atom(segment.name.clone())]),
+                match self.segment(key) {
+                    Ok(()) => cond = Cond::and([cond, Cond::atom(name)]),
                     Err(why) => return Err(FeatureOff(format!("segment {id}: {why}"))),
                 }
             }
@@ -468,6 +466,21 @@ impl<'a> Importer<'a> {
             out.push(Strategy { name: rule_name, cond, rollout, variants });
         }
         Ok(out)
+    }
+
+    /// Translates a segment on its first use.
+    fn segment(&mut self, id: i64) -> Result<(), String> {
+        let Some(segment) = self.segments.get(&id) else { return Err("missing".into()) };
+        if let Some(done) = &segment.cond {
+            return done.clone().map(|_| ());
+        }
+        let (constraints, location) = (segment.constraints.clone(), segment.location.clone());
+        let cond = self.constraints(&constraints, &format!("{location}/constraints")).map_err(|FeatureOff(why)| why);
+        let result = cond.as_ref().map(|_| ()).map_err(Clone::clone);
+        if let Some(segment) = self.segments.get_mut(&id) {
+            segment.cond = Some(cond);
+        }
+        result
     }
 
     /// A rollout's condition and, when it is neither 0% nor 100%, its split.
