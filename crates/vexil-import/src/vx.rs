@@ -13,14 +13,6 @@ const RESERVED: [&str; 17] = [
     "now", "true", "false",
 ];
 
-/// Whether `name` can be written as a Vexil name as it is.
-pub fn is_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !RESERVED.contains(&name)
-}
-
 /// Whether `word` can follow a `.` in a path (any identifier, reserved or not).
 pub fn is_path_word(word: &str) -> bool {
     let mut chars = word.chars();
@@ -95,11 +87,6 @@ pub fn float(value: f64) -> Option<String> {
         _ => text,
     };
     Some(if value.is_sign_negative() { format!("-{text}") } else { text })
-}
-
-/// A Vexil int literal for an i64.
-pub fn int(value: i64) -> String {
-    value.to_string()
 }
 
 /// The Vexil types an import declares for context attributes.
@@ -203,7 +190,7 @@ mod tests {
         assert_eq!(names.claim("flag"), "_flag");
         assert_eq!(names.claim(""), "_");
         assert_eq!(names.claim("ok_name"), "ok_name");
-        assert!(is_name("ok_name") && !is_name("when") && !is_name("a-b") && !is_name("9a"));
+        assert!(is_path_word("when") && !is_path_word("a-b") && !is_path_word("9a"));
     }
 
     #[test]
@@ -214,6 +201,5 @@ mod tests {
         assert_eq!(float(1e20).as_deref(), Some("1.0e20"));
         assert_eq!(float(1.5e-7).as_deref(), Some("1.5e-7"));
         assert_eq!(float(f64::NAN), None);
-        assert_eq!(int(-3), "-3");
     }
 }
