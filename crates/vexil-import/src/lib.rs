@@ -154,11 +154,12 @@ impl Report {
         let mut out = String::new();
         let exact = self.flags.iter().filter(|f| f.exact && f.variant_exact).count();
         out += &format!(
-            "imported {} flag(s) from {}: {} exact, {} need attention\n",
+            "imported {} flag(s) from {}: {} decide exactly as there, {} not exactly; {} note(s) need attention\n",
             self.flags.len(),
             self.format,
             exact,
-            self.flags.len() - exact
+            self.flags.len() - exact,
+            self.attention.len()
         );
         for flag in &self.flags {
             let variant = flag.variant_flag.as_ref().map(|v| format!(" (variant: {v})")).unwrap_or_default();
