@@ -12,7 +12,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let source = String::from_utf8_lossy(data);
-    let options = vexil::CheckOptions { today: vexil::Timestamp::parse_date("2026-06-01").ok() };
+    // The index too: `vexil lsp` builds it on every edit of whatever is typed.
+    let options = vexil::CheckOptions { today: vexil::Timestamp::parse_date("2026-06-01").ok(), index: true };
     let checked = vexil::check(&source, &options);
     for diagnostic in &checked.diagnostics {
         let (start, end) = (diagnostic.span.start as usize, diagnostic.span.end as usize);

@@ -245,6 +245,7 @@ const FUZZ_TARGETS: &[(&str, &[&str], Option<&str>)] = &[
     ("check", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
     ("eval", &["seeds/eval"], None),
     ("fmt", &["../tests/fixtures/check", "../examples"], Some("check.dict")),
+    ("import", &["../crates/vexil-import/tests/fixtures/flagd", "../crates/vexil-import/tests/fixtures/unleash"], None),
     ("verify", &["seeds/verify"], None),
 ];
 

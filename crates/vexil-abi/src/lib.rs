@@ -214,7 +214,7 @@ fn load(bytes: Option<&[u8]>) -> Result<Vec<u8>, AbiError> {
     let bytes = bytes.ok_or_else(out_of_bounds)?;
     let source = std::str::from_utf8(bytes)
         .map_err(|e| AbiError::new("BAD_INPUT", format!("the ruleset source is not UTF-8: {e}")))?;
-    match vexil::compile(source, &CheckOptions { today: None }) {
+    match vexil::compile(source, &CheckOptions { today: None, ..Default::default() }) {
         Ok(ruleset) => {
             let mut all = rulesets();
             let handle = all.next;

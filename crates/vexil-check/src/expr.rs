@@ -32,6 +32,8 @@ pub struct ExprChecker<'s, 'a> {
     pub diagnostics: &'s mut Vec<Diagnostic>,
     /// Segments referenced, for cycle detection and the unused-segment lint.
     pub segment_refs: Vec<SegmentId>,
+    /// What names resolve to, when an editor asked (`Options::index`).
+    pub index: Option<crate::index::Index>,
 }
 
 fn error_expr(span: Span) -> Expr {
@@ -55,6 +57,44 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
 
     fn ty_name(&self, ty: &Ty) -> String {
         self.scope.type_name(ty)
+    }
+
+    /// Records a resolved name for the index (when one is being built).
+    pub fn note(&mut self, sym: impl FnOnce() -> crate::index::Sym, span: Span) {
+        if let Some(index) = self.index.as_mut() {
+            index.references.push((sym(), span));
+        }
+    }
+
+    /// Records the types of a checked expression tree for the index.
+    pub fn record_types(&mut self, expr: &Expr) {
+        let scope = self.scope;
+        if let Some(index) = self.index.as_mut() {
+            index.expression(expr, &|ty| scope.type_name(ty));
+        }
+    }
+
+    /// Records an attribute use by its id.
+    fn note_attr(&mut self, id: AttrId, span: Span) {
+        let scope = self.scope;
+        self.note(
+            || crate::index::Sym::Attr(scope.attrs.get(id as usize).map(|a| a.path.clone()).unwrap_or_default()),
+            span,
+        );
+    }
+
+    /// Records an enum member use (`gold`), and the enum of a qualified one (`Plan.gold`).
+    fn note_member(&mut self, e: crate::ir::EnumId, m: u32, path: &ast::Path) {
+        let scope = self.scope;
+        let enum_name = scope.type_name(&Ty::Enum(e));
+        let member = scope.enums.get(e as usize).and_then(|d| d.members.get(m as usize)).cloned().unwrap_or_default();
+        if let [q, name] = path.segments.as_slice() {
+            let enum_for_q = enum_name.clone();
+            self.note(|| crate::index::Sym::Enum(enum_for_q), q.span);
+            self.note(|| crate::index::Sym::Member(enum_name, member), name.span);
+        } else {
+            self.note(|| crate::index::Sym::Member(enum_name, member), path.span);
+        }
     }
 
     /// Checks a condition: the expression must be a bool.
@@ -197,6 +237,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                 self.ambiguous(span, &dotted, "a context attribute");
                 return error_expr(span);
             }
+            self.note_attr(id, span);
             return self.read_attr(id, span, known);
         }
         let symbol = self.scope.symbols.get(first.name.as_str()).map(|(s, _)| *s);
@@ -211,9 +252,13 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
                     self.ambiguous(span, name, "a segment");
                     error_expr(span)
                 }
-                (Some((e, m)), _) => Expr { kind: ExprKind::Const(Const::Enum(e, m)), ty: Ty::Enum(e), span },
+                (Some((e, m)), _) => {
+                    self.note_member(e, m, path);
+                    Expr { kind: ExprKind::Const(Const::Enum(e, m)), ty: Ty::Enum(e), span }
+                }
                 (None, Some(Symbol::Segment(id))) => {
                     self.segment_refs.push(id);
+                    self.note(|| crate::index::Sym::Segment(name.to_owned()), span);
                     Expr { kind: ExprKind::Segment(id), ty: Ty::Bool, span }
                 }
                 (None, Some(Symbol::Enum(_))) => {
@@ -247,7 +292,10 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         if let Some(Symbol::Enum(e)) = symbol {
             let member_name = path.segments.get(1).map_or("", |s| s.name.as_str());
             return match (self.scope.member(e, member_name), path.segments.len()) {
-                (Some(m), 2) => Expr { kind: ExprKind::Const(Const::Enum(e, m)), ty: Ty::Enum(e), span },
+                (Some(m), 2) => {
+                    self.note_member(e, m, path);
+                    Expr { kind: ExprKind::Const(Const::Enum(e, m)), ty: Ty::Enum(e), span }
+                }
                 _ => {
                     let enum_name = first.name.clone();
                     let suggestion = closest(member_name, self.scope.member_names(e)).map(str::to_owned);
@@ -446,6 +494,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
         let dotted = path.dotted();
         match self.scope.attr_by_path.get(&dotted) {
             Some(&id) => {
+                self.note_attr(id, path.span);
                 let mut if_true = Facts::new();
                 if_true.insert(id);
                 Checked { expr: Expr { kind: ExprKind::Has(id), ty: Ty::Bool, span }, if_true, if_false: Facts::new() }
@@ -793,6 +842,7 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             }
             return error_expr(span);
         };
+        self.note_attr(id, lhs.span);
         let ty = self.scope.attrs.get(id as usize).map(|a| a.ty.clone()).unwrap_or(Ty::Error);
         let fallback = self.check(rhs, Some(&ty), known).expr;
         if fallback.ty.is_error() {

@@ -190,7 +190,11 @@ impl FlagChecker<'_, '_> {
 
     fn prerequisite(&mut self, flag: &ast::Ident, value: &Value) -> Option<Prerequisite> {
         let target = match self.scope().symbols.get(flag.name.as_str()) {
-            Some((Symbol::Flag(id), _)) => Some(*id),
+            Some((Symbol::Flag(id), _)) => {
+                let id = *id;
+                self.exprs.note(|| crate::index::Sym::Flag(flag.name.clone()), flag.span);
+                Some(id)
+            }
             Some((other, _)) => {
                 let what = other.describe();
                 self.report(Code::UnknownFlag, flag.span, format!("`{}` is {what}, not a flag", flag.name));
@@ -219,6 +223,7 @@ impl FlagChecker<'_, '_> {
         ty: Option<&Ty>,
     ) -> (Option<RuleDef>, bool) {
         let when = self.exprs.condition(&rule.when, &Facts::new());
+        self.exprs.record_types(&when.expr);
         let always = always_true(&when.expr);
         let result = match &rule.result {
             ast::RuleResult::Value(v) => self.value(v, ty).map(ir::RuleResult::Value),
@@ -232,6 +237,7 @@ impl FlagChecker<'_, '_> {
 
     fn split(&mut self, decl: &ast::FlagDecl, split: &ast::Split, known: &Facts, ty: Option<&Ty>) -> Option<SplitDef> {
         let by = self.exprs.split_unit(&split.by, known);
+        self.exprs.record_types(&by);
         let mut ok = !by.ty.is_error() && matches!(by.ty, Ty::String | Ty::Int);
         let mut entries: Vec<(Const, u32)> = Vec::with_capacity(split.entries.len());
         let mut percent = None;
@@ -329,7 +335,18 @@ impl FlagChecker<'_, '_> {
                     _ => None,
                 };
                 match member.and_then(|m| self.scope().member(e, &m.name)) {
-                    Some(m) => Some(Const::Enum(e, m)),
+                    Some(m) => {
+                        if let [q, member] = path.segments.as_slice() {
+                            self.exprs.note(|| crate::index::Sym::Enum(enum_name.clone()), q.span);
+                            self.exprs.note(
+                                || crate::index::Sym::Member(enum_name.clone(), member.name.clone()),
+                                member.span,
+                            );
+                        } else {
+                            self.exprs.note(|| crate::index::Sym::Member(enum_name.clone(), path.dotted()), path.span);
+                        }
+                        Some(Const::Enum(e, m))
+                    }
                     None => {
                         let written = path.dotted();
                         let last = path.segments.last().map_or("", |s| s.name.as_str());

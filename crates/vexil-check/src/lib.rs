@@ -11,6 +11,7 @@ mod expr;
 mod flags;
 mod fold;
 mod graph;
+pub mod index;
 pub mod ir;
 #[cfg(feature = "overlap")]
 mod overlap;
@@ -34,6 +35,8 @@ pub struct Options {
     /// The date flags' `expires` is compared with (midnight UTC). `None`: no
     /// expiry warnings. The checker reads no clock; callers pass the date.
     pub today: Option<Timestamp>,
+    /// Build the [`index::Index`] of names and expression types (for editors).
+    pub index: bool,
 }
 
 #[derive(Debug)]
@@ -42,6 +45,9 @@ pub struct Checked {
     pub program: Option<Program>,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Names and expression types, when [`Options::index`] asked for them
+    /// (also when there are errors: what resolved is recorded).
+    pub index: Option<index::Index>,
 }
 
 impl Checked {
@@ -61,15 +67,30 @@ pub fn analyze_overlaps(program: &Program) -> Vec<Diagnostic> {
 
 /// Parses and checks a source file, reporting every problem at once.
 pub fn check(source: &str, options: &Options) -> Checked {
-    let (file, mut diagnostics) = vexil_syntax::parse(source);
-    let program = check_file(&file, options, &mut diagnostics);
-    vexil_syntax::diagnostic::sort(&mut diagnostics);
-    let program = if diagnostics.iter().any(Diagnostic::is_error) { None } else { program };
-    Checked { program, diagnostics }
+    check_with_ast(source, options).0
 }
 
-fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnostic>) -> Option<Program> {
+/// [`check`], also returning the syntax tree it checked (editors read
+/// declarations' clauses from it without parsing twice).
+pub fn check_with_ast(source: &str, options: &Options) -> (Checked, ast::File) {
+    let (file, mut diagnostics) = vexil_syntax::parse(source);
+    let mut index = options.index.then(index::Index::default);
+    let program = check_file(&file, options, &mut diagnostics, &mut index);
+    vexil_syntax::diagnostic::sort(&mut diagnostics);
+    let program = if diagnostics.iter().any(Diagnostic::is_error) { None } else { program };
+    (Checked { program, diagnostics, index }, file)
+}
+
+fn check_file(
+    file: &ast::File,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+    index: &mut Option<index::Index>,
+) -> Option<Program> {
     let scope = Scope::collect(file, diagnostics);
+    if let Some(index) = index.as_mut() {
+        declare_names(file, &scope, index);
+    }
     if scope.flags.len() > limits::MAX_FLAGS {
         let span = scope.flags.get(limits::MAX_FLAGS).map_or(Span::default(), |f| f.name.span);
         diagnostics.push(Diagnostic::new(
@@ -82,11 +103,12 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
 
     let flag_types: Vec<Option<Ty>> = scope.flags.iter().map(|f| flag_type(&scope, f, diagnostics)).collect();
 
-    let mut exprs = ExprChecker { scope: &scope, diagnostics, segment_refs: Vec::new() };
+    let mut exprs = ExprChecker { scope: &scope, diagnostics, segment_refs: Vec::new(), index: index.take() };
     let mut segments = Vec::with_capacity(scope.segments.len());
     let mut segment_edges = Vec::with_capacity(scope.segments.len());
     for decl in &scope.segments {
         let checked = exprs.condition(&decl.expr, &Facts::new());
+        exprs.record_types(&checked.expr);
         segment_edges.push(std::mem::take(&mut exprs.segment_refs));
         segments.push(SegmentDef { name: decl.name.name.clone(), expr: checked.expr, span: decl.span });
     }
@@ -97,6 +119,7 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
         flags.push(checker.flag(decl, ty.as_ref()));
     }
     let flag_segment_refs = std::mem::take(&mut checker.exprs.segment_refs);
+    *index = checker.exprs.index.take();
     let diagnostics = checker.exprs.diagnostics;
 
     check_segment_graph(&scope, &segment_edges, diagnostics);
@@ -156,6 +179,44 @@ fn check_file(file: &ast::File, options: &Options, diagnostics: &mut Vec<Diagnos
         overlap::analyze(&program, &reported, diagnostics);
     }
     complete.then_some(program)
+}
+
+/// The declarations of the index, and the enums named by types (which the
+/// scope resolves by name, the way `declare_names` reads them here).
+fn declare_names(file: &ast::File, scope: &Scope<'_>, index: &mut index::Index) {
+    use index::Sym;
+    let named_enum = |ty: &ast::TypeExpr, index: &mut index::Index| {
+        let mut ty = ty;
+        while let ast::TypeExpr::List(inner, _) = ty {
+            ty = inner;
+        }
+        if let ast::TypeExpr::Named(name) = ty
+            && let Some((scope::Symbol::Enum(_), _)) = scope.symbols.get(name.name.as_str())
+        {
+            index.references.push((Sym::Enum(name.name.clone()), name.span));
+        }
+    };
+    for item in &file.items {
+        match item {
+            ast::Item::Enum(decl) => {
+                index.declarations.push((Sym::Enum(decl.name.name.clone()), decl.name.span));
+                for member in &decl.members {
+                    index.declarations.push((Sym::Member(decl.name.name.clone(), member.name.clone()), member.span));
+                }
+            }
+            ast::Item::Segment(decl) => index.declarations.push((Sym::Segment(decl.name.name.clone()), decl.name.span)),
+            ast::Item::Flag(decl) => {
+                index.declarations.push((Sym::Flag(decl.name.name.clone()), decl.name.span));
+                named_enum(&decl.ty, index);
+            }
+            ast::Item::Context(decl) => {
+                for attr in &decl.attrs {
+                    index.declarations.push((Sym::Attr(attr.path.dotted()), attr.path.span));
+                    named_enum(&attr.ty, index);
+                }
+            }
+        }
+    }
 }
 
 fn flag_type(scope: &Scope<'_>, flag: &ast::FlagDecl, diagnostics: &mut Vec<Diagnostic>) -> Option<Ty> {

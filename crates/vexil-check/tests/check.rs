@@ -190,7 +190,7 @@ fn lints_warn_without_failing() {
         rule never: when user.n > 1 => false }
         flag orphan: bool { default false }";
     let today = vexil_value::Timestamp::parse_date("2026-06-01").ok();
-    let checked = check(&format!("{CONTEXT}{body}"), &Options { today });
+    let checked = check(&format!("{CONTEXT}{body}"), &Options { today, ..Default::default() });
     let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, vec!["W0002", "W0001", "W0003"]);
     assert!(checked.program.is_some(), "warnings do not stop compilation");

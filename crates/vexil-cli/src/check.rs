@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> ExitCode {
     if today.is_none() {
         eprintln!("vexil: warning: the system clock is out of range; expiry dates are not checked");
     }
-    let options = CheckOptions { today };
+    let options = CheckOptions { today, ..Default::default() };
 
     // Read everything first: an unreadable file is a usage error and nothing is checked.
     let mut sources = Vec::new();

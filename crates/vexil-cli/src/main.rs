@@ -71,6 +71,8 @@ enum Command {
     Test(rule_tests::Args),
     /// Translate flagd or Unleash flag definitions into a ruleset that keeps every user in their bucket, with a report.
     Import(import::Args),
+    /// Serve the Language Server Protocol on standard input and output (for editors).
+    Lsp,
     /// Replay recorded contexts through an old and a new ruleset and report what changes.
     Replay(replay::Args),
 }
@@ -94,5 +96,12 @@ fn main() -> ExitCode {
         Command::Test(args) => rule_tests::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Lsp => match vexil_lsp::run_stdio(vexil_cli::clock::today()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("vexil lsp: {error}");
+                ExitCode::from(EXIT_ERRORS)
+            }
+        },
     }
 }

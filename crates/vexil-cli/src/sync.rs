@@ -182,7 +182,10 @@ pub fn publish(args: &PublishArgs) -> ExitCode {
     // Check before anything touches the broker: errors publish nothing, warnings are shown.
     let diagnostics = match source.unreadable {
         Some(diagnostic) => vec![diagnostic],
-        None => vexil::check(&source.text, &CheckOptions { today: vexil_cli::clock::today() }).diagnostics,
+        None => {
+            vexil::check(&source.text, &CheckOptions { today: vexil_cli::clock::today(), ..Default::default() })
+                .diagnostics
+        }
     };
     if !diagnostics.is_empty() {
         let choice = if io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };

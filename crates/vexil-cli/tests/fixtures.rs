@@ -26,7 +26,7 @@ use vexil_cli::{Counts, render_to_string, summary};
 const TODAY: &str = "2026-06-01";
 
 fn options() -> CheckOptions {
-    CheckOptions { today: Some(Timestamp::parse_date(TODAY).unwrap()) }
+    CheckOptions { today: Some(Timestamp::parse_date(TODAY).unwrap()), ..Default::default() }
 }
 
 fn fixture_dir() -> PathBuf {

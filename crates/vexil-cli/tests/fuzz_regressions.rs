@@ -13,7 +13,7 @@ use vexil::{CheckOptions, Timestamp};
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/fuzz-regressions");
-    let options = CheckOptions { today: Some(Timestamp::parse_date("2026-06-01").unwrap()) };
+    let options = CheckOptions { today: Some(Timestamp::parse_date("2026-06-01").unwrap()), ..Default::default() };
     let mut failures = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();

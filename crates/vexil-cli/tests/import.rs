@@ -98,13 +98,20 @@ fn flagd_to_a_ruleset_that_keeps_the_buckets() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["source"], serde_json::Value::Null, "the ruleset went to -o");
     assert_eq!(json["report"]["format"], "flagd");
-    assert_eq!(json["report"]["flags"][0], serde_json::json!({"source_key": "banner", "flag": "banner", "exact": true, "variant_exact": true}));
+    assert_eq!(
+        json["report"]["flags"][0],
+        serde_json::json!({"source_key": "banner", "flag": "banner", "exact": true, "variant_exact": true})
+    );
     assert_eq!(json["report"]["attention"], serde_json::json!([]));
     assert_eq!(std::fs::read_to_string(dir.path().join("flags.vx")).unwrap(), FLAGD_RULESET);
-    let de = |key: &str| decide(dir.path(), "flags.vx", "banner", &format!(r#"{{"country":"DE","targetingKey":"{key}"}}"#));
+    let de =
+        |key: &str| decide(dir.path(), "flags.vx", "banner", &format!(r#"{{"country":"DE","targetingKey":"{key}"}}"#));
     assert_eq!((de("user-6")["value"].clone(), de("user-6")["reason"].clone()), ("new".into(), "SPLIT".into()));
     assert_eq!(de("user-1")["value"], "old");
-    assert_eq!(decide(dir.path(), "flags.vx", "banner", r#"{"country":"FR","targetingKey":"user-6"}"#)["reason"], "DEFAULT");
+    assert_eq!(
+        decide(dir.path(), "flags.vx", "banner", r#"{"country":"FR","targetingKey":"user-6"}"#)["reason"],
+        "DEFAULT"
+    );
 }
 
 #[test]
@@ -117,7 +124,12 @@ fn what_needs_attention_is_reported_and_exits_1() {
     let out = vexil(&["import", "unleash", "u.json", "-o", "u.vx"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let report = String::from_utf8_lossy(&out.stderr);
-    assert!(report.contains("imported 2 flag(s) from unleash: 0 decide exactly as there, 2 not exactly; 3 note(s) need attention"), "{report}");
+    assert!(
+        report.contains(
+            "imported 2 flag(s) from unleash: 0 decide exactly as there, 2 not exactly; 3 note(s) need attention"
+        ),
+        "{report}"
+    );
     assert!(report.contains("/features/0/strategies/0: custom strategy `myCustomStrategy`"), "{report}");
     assert!(report.contains("/features/1/strategies/0: random stickiness draws at random"), "{report}");
     assert!(report.contains("checkout-v2 → checkout_v2"), "{report}");

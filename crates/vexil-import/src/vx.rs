@@ -7,11 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-/// Words no Vexil name may be (LANGUAGE.md §2: the closed reserved list).
-const RESERVED: [&str; 17] = [
-    "enum", "context", "segment", "flag", "rule", "when", "split", "by", "salt", "and", "or", "not", "in", "has",
-    "now", "true", "false",
-];
+use vexil_syntax::RESERVED_WORDS as RESERVED;
 
 /// Whether `word` can follow a `.` in a path (any identifier, reserved or not).
 pub fn is_path_word(word: &str) -> bool {

@@ -100,7 +100,7 @@ pub fn check(
     #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsCheckOptions>,
 ) -> Result<JsValue, JsValue> {
     let today = today_option(options)?;
-    let checked = vexil::check(source, &CheckOptions { today });
+    let checked = vexil::check(source, &CheckOptions { today, ..Default::default() });
     let records = vexil::diagnostic_records(source, &checked.diagnostics, None);
     let text = json(&records)?;
     parse(&format!("{{\"diagnostics\":{text}}}"))
@@ -115,7 +115,7 @@ pub fn analyze(
     #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsCheckOptions>,
 ) -> Result<JsValue, JsValue> {
     let today = today_option(options)?;
-    let analysis = vexil::analyze(source, &CheckOptions { today });
+    let analysis = vexil::analyze(source, &CheckOptions { today, ..Default::default() });
     let records = vexil::diagnostic_records(source, &analysis.diagnostics, None);
     let result = js_sys::Object::new();
     Reflect::set(&result, &JsValue::from_str("diagnostics"), &parse(&json(&records)?)?)?;

@@ -28,7 +28,7 @@ const CONSTANT: usize = 1 << 20;
 fn peak_while_compiling(source: &str) -> (usize, bool) {
     let baseline = ALLOCATOR.current_usage();
     ALLOCATOR.reset_peak_usage();
-    let compiled = vexil::compile(source, &CheckOptions { today: None }).is_ok();
+    let compiled = vexil::compile(source, &CheckOptions { today: None, ..Default::default() }).is_ok();
     (ALLOCATOR.peak_usage().saturating_sub(baseline), compiled)
 }
 

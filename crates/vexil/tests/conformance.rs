@@ -44,7 +44,7 @@ fn conformance_vectors_pass_natively() {
     .unwrap();
     vexil_conformance::run_diagnostics(&mut tally, DiagnosticScope::All, |file| {
         let today = file.today.as_deref().map(Timestamp::parse_date).transpose().map_err(|e| e.to_string())?;
-        let checked = vexil::check(&file.ruleset, &CheckOptions { today });
+        let checked = vexil::check(&file.ruleset, &CheckOptions { today, ..Default::default() });
         let records = vexil::diagnostic_records(&file.ruleset, &checked.diagnostics, None);
         Ok(records
             .iter()

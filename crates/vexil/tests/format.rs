@@ -69,7 +69,7 @@ fn collect_rulesets(json: &serde_json::Value, name: &str, out: &mut Vec<(String,
 }
 
 fn diagnostics_of(source: &str) -> (Option<String>, Vec<String>) {
-    let options = vexil::CheckOptions { today: vexil::Timestamp::parse_date("2026-06-01").ok() };
+    let options = vexil::CheckOptions { today: vexil::Timestamp::parse_date("2026-06-01").ok(), ..Default::default() };
     let checked = vexil::check(source, &options);
     let diagnostics =
         checked.diagnostics.iter().map(|d| format!("{} {:?} {}", d.code.as_str(), d.severity(), d.message)).collect();
