@@ -99,6 +99,10 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("build: web/playground/dist", web::bundle),
     ("web: playground in headless Chromium (against vexil serve)", web::browser_tests),
     (
+        "build: VS Code extension (grammar and activation tests, vsce package → editors/vscode/vexil.vsix)",
+        web::vscode_extension,
+    ),
+    (
         "js: the npm package from outside the repository (npm pack → Node ESM, CommonJS, an esbuild page in Chromium)",
         js::package_test,
     ),

@@ -67,3 +67,25 @@ fn run_in(ctx: &Ctx, dir: &Path, program: &str, args: &[&str]) -> Result<(), Fai
     let line = format!("(cd {}) {program} {}", dir.strip_prefix(&ctx.root).unwrap_or(dir).display(), args.join(" "));
     run_command(command, &line)
 }
+
+fn vscode(ctx: &Ctx) -> PathBuf {
+    ctx.root.join("editors/vscode")
+}
+
+/// The VS Code extension: `npm ci`, its tests (the TextMate grammar against
+/// the playground's word tables and real Vexil lines, activation), then
+/// `vsce package` → `editors/vscode/vexil.vsix`.
+pub fn vscode_extension(ctx: &Ctx) -> Result<(), Failure> {
+    let dir = vscode(ctx);
+    crate::js::npm_ci_if_stale(ctx, &dir)?;
+    run_in(ctx, &dir, "node", &["--test", "--test-reporter=spec", "test/"])?;
+    run_in(ctx, &dir, "npm", &["run", "--silent", "package"])?;
+    let vsix = dir.join("vexil.vsix");
+    match std::fs::metadata(&vsix) {
+        Ok(meta) => {
+            eprintln!("{}: {} bytes", vsix.display(), meta.len());
+            Ok(())
+        }
+        Err(error) => Err(Failure::spawn("vsce package", error)),
+    }
+}

@@ -72,7 +72,10 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
             }
             Some(_) => {}
             None => {
-                return Ok(invalid(ErrorCode::ParseError, format!("a header line that is not `Name: value`: {text:?}")));
+                return Ok(invalid(
+                    ErrorCode::ParseError,
+                    format!("a header line that is not `Name: value`: {text:?}"),
+                ));
             }
         }
     }
