@@ -115,7 +115,25 @@ impl<'s, 'a> ExprChecker<'s, 'a> {
             A::Bool(b) => simple(ExprKind::Const(Const::Bool(*b)), Ty::Bool),
             A::Int(i) => simple(ExprKind::Const(Const::Int(*i)), Ty::Int),
             A::Float(f) => simple(ExprKind::Const(Const::Float(*f)), Ty::Float),
-            A::String(s) => Checked::plain(self.string_literal(&s.value, span, expected)),
+            A::String(s) => {
+                let expr = self.string_literal(&s.value, span, expected);
+                if let ExprKind::Const(Const::Enum(e, m)) = &expr.kind {
+                    // The member inside the quotes (a rename edits only the name).
+                    let quote = if s.raw { 2 } else { 1 };
+                    let inside =
+                        Span { start: span.start + quote, end: span.end.saturating_sub(1).max(span.start + quote) };
+                    let enum_name = self.ty_name(&Ty::Enum(*e));
+                    let member = self
+                        .scope
+                        .enums
+                        .get(*e as usize)
+                        .and_then(|d| d.members.get(*m as usize))
+                        .cloned()
+                        .unwrap_or_default();
+                    self.note(|| crate::index::Sym::Member(enum_name, member), inside);
+                }
+                Checked::plain(expr)
+            }
             A::Now => simple(ExprKind::Now, Ty::Timestamp),
             A::Path(path) => Checked::plain(self.path(path, expected, known)),
             A::List(items) => Checked::plain(self.list(items, span, expected, known)),

@@ -297,3 +297,45 @@ fn garbage_is_answered_and_the_server_goes_on() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 }
+
+#[test]
+fn non_ascii_before_the_cursor_quoted_members_and_renames_that_would_move_buckets() {
+    let text = "enum Plan { free, pro }
+context {
+  user.plan: Plan
+  user.id: string
+}
+flag f: bool {
+  description \"Café \"
+  owner \"t\"
+  default false
+  rule r: when user.plan == \"pro\" => split by user.id { true: 50%, false: 50% }
+}
+";
+    let mut client = Client::start();
+    client.request(1, "initialize", json!({"capabilities": {}}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "vexil", "version": 1, "text": text}}),
+    );
+    assert_eq!(client.diagnostics()["diagnostics"], json!([]));
+    // Completion right after "é " (line 6, column 20) answers, never crashes.
+    assert!(client.request(2, "textDocument/completion", at(6, 20))["result"].is_array());
+    // The member written as a string is a reference too: only its name, inside the quotes.
+    let mut references = at(0, 19);
+    references["context"] = json!({"includeDeclaration": false});
+    let references = client.request(3, "textDocument/references", references);
+    assert_eq!(
+        references["result"].as_array().unwrap().iter().map(|l| &l["range"]).collect::<Vec<_>>(),
+        [&range(9, 29, 32)]
+    );
+    // The split hashes the flag's key: renaming the flag is refused, with the way out.
+    let mut rename = at(5, 5);
+    rename["newName"] = json!("g");
+    let refused = client.request(4, "textDocument/rename", rename);
+    assert_eq!(refused["error"]["code"], -32602);
+    assert!(refused["error"]["message"].as_str().unwrap().contains("add `salt \"f\"`"));
+    client.request(5, "shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}

@@ -43,6 +43,11 @@ use crate::{FlagReport, ImportError, Imported, MAX_INPUT_BYTES, Report, pointer_
 const MAX_TOTAL_WEIGHT: i64 = i32::MAX as i64;
 /// How deep `$ref`s may nest (a cycle stops here).
 const MAX_REF_DEPTH: usize = 32;
+/// The most arms one targeting may expand to (an `if` over `$ref`s can
+/// multiply them); beyond it the targeting is reported, not translated.
+const MAX_ARMS: usize = 2_000;
+/// The most text one flag's rules may take.
+const MAX_RULES_BYTES: usize = 1 << 20;
 
 /// Imports flagd flag definitions.
 pub fn import(json: &str) -> Result<Imported, ImportError> {
@@ -175,10 +180,12 @@ fn collect_vars(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The path a `var` reads. `{"var": ["p", default]}` (a default) is not
+/// read here: it is not translated, so its var is reported.
 fn var_path(args: &Value) -> Option<String> {
     match args {
         Value::String(path) => Some(path.clone()),
-        Value::Array(items) => items.first().and_then(Value::as_str).map(str::to_owned),
+        Value::Array(items) if items.len() == 1 => items.first().and_then(Value::as_str).map(str::to_owned),
         _ => None,
     }
 }
@@ -268,11 +275,15 @@ impl Importer {
         let vexil_path = std::iter::once(vexil_root.as_str()).chain(rest.iter().copied()).collect::<Vec<_>>().join(".");
         match self.schema.use_as(&vexil_path, path, ty, format!("{why} ({at})")) {
             Ok(()) => Ok(vexil_path),
-            Err(earlier) => Err(Unsupported(format!(
+            Err(earlier) if earlier.path == vexil_path => Err(Unsupported(format!(
                 "`{path}` is used as {} here but as {} earlier ({})",
                 ty.as_str(),
                 earlier.ty.as_str(),
                 earlier.why
+            ))),
+            Err(earlier) => Err(Unsupported(format!(
+                "`{path}` and `{}` cannot both be attributes (one would be a value and an object)",
+                earlier.source
             ))),
         }
     }
@@ -397,6 +408,9 @@ impl Importer {
                         }
                         if let Some(last) = items.get(i) {
                             arms.extend(self.result(last, &format!("{at}/if/{i}"), depth + 1)?);
+                        }
+                        if arms.len() > MAX_ARMS {
+                            return Err(Unsupported(format!("a targeting of more than {MAX_ARMS} branches")));
                         }
                         Ok(arms)
                     }
@@ -607,6 +621,10 @@ impl Importer {
             None => {}
         }
         let target = self.evaluator(&Value::String(name.to_owned()))?;
+        // `$flagd.flagKey` differs per flag: such an evaluator is used in place, not shared.
+        if target.to_string().contains("$flagd.flagKey") {
+            return self.cond(&target, at, depth + 1);
+        }
         self.segments.insert(name.to_owned(), None);
         let cond = self.cond(&target, &format!("/$evaluators/{}", pointer_token(name)), depth + 1);
         match cond {
@@ -805,6 +823,9 @@ impl Importer {
                 Outcome::Null => continue,
             };
             let _ = writeln!(text, "  rule r{i}: when {} => {result}", when.render());
+            if text.len() > MAX_RULES_BYTES {
+                return Err(Unsupported(format!("rules longer than {MAX_RULES_BYTES} bytes")));
+            }
         }
         Ok(text)
     }

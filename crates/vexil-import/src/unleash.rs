@@ -322,10 +322,10 @@ impl<'a> Importer<'a> {
             many => {
                 // OR of rollouts: F__any is true unless every rollout (and every fixed
                 // strategy) is off; each F__not_i is "rollout i is off".
-                let any = format!("{flag}__any");
+                let any = self.names.claim(&format!("{flag}__any"));
                 let mut any_text = format!("flag {any}: bool {{\n{header}  default true\n");
                 for strategy in many {
-                    let not = format!("{flag}__not_{}", strategy.name);
+                    let not = self.names.claim(&format!("{flag}__not_{}", strategy.name));
                     if let Some(rollout) = &strategy.rollout {
                         let _ = write!(
                             helpers,
@@ -545,7 +545,10 @@ impl<'a> Importer<'a> {
         } else if let Some(path) = self.properties.get(field) {
             path.clone()
         } else {
-            let word = if vx::is_path_word(field) { field.to_owned() } else { self.property_words.claim(field) };
+            // A field that is a word keeps it unless another field already took it.
+            let taken = self.properties.values().any(|p| p.strip_prefix("properties.") == Some(field));
+            let word =
+                if vx::is_path_word(field) && !taken { field.to_owned() } else { self.property_words.claim(field) };
             if word != field {
                 self.report.attention(
                     at,
@@ -846,9 +849,24 @@ impl<'a> Importer<'a> {
         let unit = match stickiness {
             None | Some("default") => {
                 for field in ["userId", "sessionId"] {
-                    let _ = self.schema.use_as(field, field, Type::String, "the stickiness of variants");
+                    if self.schema.use_as(field, field, Type::String, "the stickiness of variants").is_err() {
+                        self.report.attention(
+                            at,
+                            format!("`{field}` is not a string elsewhere: the variants are not translated"),
+                        );
+                        self.exact = false;
+                        return None;
+                    }
                 }
                 "userId ?? sessionId ?? \"\"".to_owned()
+            }
+            Some(field @ ("random" | "currentTime")) => {
+                self.report.attention(
+                    at,
+                    format!("variant stickiness `{field}` is not reproducible: the variants are not translated"),
+                );
+                self.exact = false;
+                return None;
             }
             Some(field) => {
                 let field = field.to_owned();

@@ -144,6 +144,14 @@ impl Schema {
             Some(existing) if existing.ty == ty => Ok(()),
             Some(existing) => Err(existing.clone()),
             None => {
+                // `user` and `user.id` cannot both be attributes: `user` would be a value and an object.
+                let clash = self.attributes.values().find(|a| {
+                    a.path.strip_prefix(path).is_some_and(|rest| rest.starts_with('.'))
+                        || path.strip_prefix(a.path.as_str()).is_some_and(|rest| rest.starts_with('.'))
+                });
+                if let Some(clash) = clash {
+                    return Err(clash.clone());
+                }
                 let attribute = Attribute { path: path.to_owned(), source: source.to_owned(), ty, why: why.into() };
                 self.attributes.insert(path.to_owned(), attribute);
                 Ok(())

@@ -175,10 +175,12 @@ impl Analysis {
     fn operator_at(&self, offset: u32) -> Option<(String, Span)> {
         let text = &self.text.text;
         let at = offset as usize;
-        let start = text[..at.min(text.len())]
-            .rfind(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"')
-            .map_or(0, |i| i + 1);
-        let end = text[at.min(text.len())..]
+        let at = at.min(text.len());
+        if !text.is_char_boundary(at) {
+            return None;
+        }
+        let start = after_last(&text[..at], |c| c.is_whitespace() || c == '(' || c == ')' || c == '"');
+        let end = text[at..]
             .find(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"')
             .map_or(text.len(), |i| at + i);
         let word = text.get(start..end)?;
@@ -274,6 +276,16 @@ impl Analysis {
         if !valid {
             return Err(format!("`{new_name}` is not a valid name here"));
         }
+        // A split without `salt` hashes the flag's key: renaming it would move every unit.
+        if let Sym::Flag(key) = sym
+            && self.flag_decl(key).is_some_and(|f| {
+                f.clauses.iter().any(|c| matches!(&c.kind, ClauseKind::Rule(rule) if matches!(&rule.result, ast::RuleResult::Split(split) if split.salt.is_none())))
+            })
+        {
+            return Err(format!(
+                "renaming `{key}` would move every unit of its splits, which hash the flag's key: add `salt \"{key}\"` to them first"
+            ));
+        }
         let spans: Vec<Span> = self.index.declaration(sym).into_iter().chain(self.index.references_to(sym)).collect();
         let edits: Vec<TextEdit> =
             spans.into_iter().map(|span| TextEdit { range: self.range(span), new_text: new_name.to_owned() }).collect();
@@ -355,7 +367,7 @@ impl Analysis {
         let offset = self.text.offset(position);
         let line_start = self.text.text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let before = &self.text.text[line_start..offset];
-        let word_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let word_start = after_last(before, |c| !(c.is_ascii_alphanumeric() || c == '_'));
         let prefix = &before[..word_start];
         let flag = self.flag_at(offset as u32);
         let in_flag = flag.is_some() || self.in_flag_body(offset);
@@ -398,7 +410,13 @@ impl Analysis {
                 .collect();
         }
         if in_flag {
-            let clause_start = prefix.trim().is_empty();
+            // A line that continues an expression (`when a and` above it) does not start a clause.
+            let previous = self.text.text[..line_start].trim_end();
+            let continues =
+                ["and", "or", "not", "when", "=>", "(", "[", ",", "=", "+", "-", "*", "/", "%", "<", ">", "??"]
+                    .iter()
+                    .any(|end| previous.ends_with(end));
+            let clause_start = prefix.trim().is_empty() && !continues;
             let enum_members = flag.and_then(|f| self.flag_enum(f)).map(|e| {
                 e.members
                     .iter()
@@ -494,6 +512,10 @@ impl Analysis {
             return false;
         };
         let body = &text[start..];
+        // Another item after it: the cursor is not in that flag.
+        if ["\ncontext", "\nenum ", "\nsegment ", "\nflag "].iter().any(|item| body[1..].contains(item)) {
+            return false;
+        }
         let open = body.matches('{').count();
         let close = body.matches('}').count();
         open > close
@@ -510,8 +532,13 @@ impl Analysis {
 
 /// The path (identifiers and dots) at the end of `text`.
 fn trailing_path(text: &str) -> &str {
-    let start = text.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).map_or(0, |i| i + 1);
-    &text[start..]
+    &text[after_last(text, |c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))..]
+}
+
+/// The byte offset just after the last character of `text` that matches
+/// (0 when none does): always a character boundary.
+fn after_last(text: &str, matches: impl Fn(char) -> bool) -> usize {
+    text.char_indices().rev().find(|&(_, c)| matches(c)).map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {

@@ -50,7 +50,21 @@ pub fn serve(input: &mut impl BufRead, output: &mut impl Write, today: Option<Ti
             }
             Read::Message(message) => message,
         };
-        let (replies, exit) = server.handle(message);
+        // A bug must not take the editor's server down: answer and go on.
+        let id = match &message {
+            Message::Request(request) => Some(request.id.clone()),
+            _ => None,
+        };
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.handle(message)));
+        let (replies, exit) = match handled {
+            Ok(handled) => handled,
+            Err(_) => (
+                id.map(|id| error(id, ErrorCode::InternalError, "internal error (a bug in vexil lsp)"))
+                    .into_iter()
+                    .collect(),
+                false,
+            ),
+        };
         for reply in replies {
             transport::write(output, &reply)?;
         }

@@ -25,21 +25,30 @@ fn invalid(code: ErrorCode, message: String) -> Read {
 }
 
 /// Reads the next message. `Err` only for I/O errors (the input is gone).
+///
+/// A header block that cannot be read is reported once its blank line has
+/// been read; a `Content-Length:` is then looked for anywhere in a line, so
+/// a body left unread (it has no newline) does not hide the message after it.
 pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
     let mut length: Option<usize> = None;
     let mut saw_header = false;
+    let mut problem: Option<String> = None;
     loop {
         let mut line = Vec::new();
         let n =
             io::Read::take(&mut *input as &mut dyn BufRead, MAX_HEADER_LINE as u64 + 1).read_until(b'\n', &mut line)?;
         if n == 0 {
-            return Ok(Read::Eof);
+            return Ok(if saw_header {
+                invalid(ErrorCode::ParseError, "the input ended inside a header".into())
+            } else {
+                Read::Eof
+            });
         }
-        if line.len() > MAX_HEADER_LINE {
-            // Skip the rest of an endless line, then report it.
-            let mut rest = Vec::new();
-            input.read_until(b'\n', &mut rest)?;
-            return Ok(invalid(ErrorCode::ParseError, "a header line longer than 1024 bytes".into()));
+        if line.len() > MAX_HEADER_LINE && line.last() != Some(&b'\n') {
+            skip_line(input)?;
+            problem.get_or_insert_with(|| format!("a header line longer than {MAX_HEADER_LINE} bytes"));
+            saw_header = true;
+            continue;
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
@@ -50,34 +59,31 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
             continue;
         }
         saw_header = true;
+        // Resynchronise: text before `Content-Length:` is the rest of an unread body.
+        let lower = text.to_ascii_lowercase();
+        let text = lower.find("content-length:").map_or(text, |i| &text[i..]);
         match text.split_once(':') {
             Some((name, value)) if name.trim().eq_ignore_ascii_case("Content-Length") => {
                 match value.trim().parse::<usize>() {
-                    Ok(n) if n <= MAX_MESSAGE_BYTES => length = Some(n),
-                    Ok(n) => {
-                        // Too large: skip its body without keeping it.
-                        io::copy(&mut io::Read::take(&mut *input as &mut dyn BufRead, n as u64), &mut io::sink())?;
-                        return Ok(invalid(
-                            ErrorCode::ParseError,
-                            format!("a message of {n} bytes; the limit is {MAX_MESSAGE_BYTES}"),
-                        ));
-                    }
+                    Ok(n) => length = Some(n),
                     Err(_) => {
-                        return Ok(invalid(
-                            ErrorCode::ParseError,
-                            format!("a Content-Length that is not a number: {value:?}"),
-                        ));
+                        problem.get_or_insert_with(|| format!("a Content-Length that is not a number: {value:?}"));
                     }
                 }
             }
             Some(_) => {}
             None => {
-                return Ok(invalid(
-                    ErrorCode::ParseError,
-                    format!("a header line that is not `Name: value`: {text:?}"),
-                ));
+                problem.get_or_insert_with(|| format!("a header line that is not `Name: value`: {text:?}"));
             }
         }
+    }
+    if let Some(problem) = problem {
+        return Ok(invalid(ErrorCode::ParseError, problem));
+    }
+    if let Some(n) = length.filter(|&n| n > MAX_MESSAGE_BYTES) {
+        // Too large: skip its body without keeping it.
+        io::copy(&mut io::Read::take(&mut *input as &mut dyn BufRead, n as u64), &mut io::sink())?;
+        return Ok(invalid(ErrorCode::ParseError, format!("a message of {n} bytes; the limit is {MAX_MESSAGE_BYTES}")));
     }
     let Some(length) = length else {
         return Ok(invalid(ErrorCode::ParseError, "a message without Content-Length".into()));
@@ -109,6 +115,26 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
     }
 }
 
+/// Discards input up to and including the next newline, keeping nothing.
+fn skip_line(input: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buffer.len();
+                input.consume(n);
+            }
+        }
+    }
+}
+
 /// Writes one message.
 pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
     message.write(output)
@@ -128,6 +154,9 @@ mod tests {
             frame("{not json"),
             frame(r#"{"jsonrpc":"2.0","id":7,"bogus":true}"#),
             "No colon here\r\n\r\n".to_owned(),
+            // A length that is not a number: its body stays unread and is skipped while
+            // looking for the next `Content-Length:`.
+            "Content-Length: x\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"lost\"}".to_owned(),
             frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
             // Declared larger than the limit: refused, its (here missing) body skipped.
             "Content-Length: 99999999999\r\n\r\n".to_owned(),
@@ -159,8 +188,9 @@ mod tests {
         assert_eq!(kinds[0], "invalid none -32700");
         assert_eq!(kinds[1], "invalid 7 -32600");
         assert_eq!(kinds[2], "invalid none -32700");
-        assert_eq!(kinds[3], "notification initialized");
-        assert_eq!(kinds[4], "invalid none -32700");
-        assert_eq!(kinds.len(), 5);
+        assert_eq!(kinds[3], "invalid none -32700");
+        assert_eq!(kinds[4], "notification initialized");
+        assert_eq!(kinds[5], "invalid none -32700");
+        assert_eq!(kinds.len(), 6);
     }
 }
