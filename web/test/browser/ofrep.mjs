@@ -23,10 +23,15 @@ async function main() {
   const native = nativeDecisions(bin);
   const dir = mkdtempSync(join(tmpdir(), "vexil-ofrep-web-"));
   const { files, cases } = ofrepCorpus(dir, native);
-  // One instant for the whole sample: the most common `now` of the corpus.
-  const counts = new Map();
-  for (const { testCase } of cases) counts.set(testCase.now, (counts.get(testCase.now) ?? 0) + 1);
-  const now = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+  // One instant for the whole sample: the `now` that the most vector files use
+  // (not the most cases: the bucketing files alone hold over a thousand cases
+  // at one instant, and the sample should reach across the corpus).
+  const filesByNow = new Map();
+  for (const { testCase, path } of cases) {
+    if (!filesByNow.has(testCase.now)) filesByNow.set(testCase.now, new Set());
+    filesByNow.get(testCase.now).add(path);
+  }
+  const now = [...filesByNow].sort((a, b) => b[1].size - a[1].size)[0][0];
   const perFile = new Map();
   const sample = [];
   for (const { name, path, testCase, context, native: decision } of cases) {
