@@ -169,11 +169,21 @@ fn python_host_tests(ctx: &Ctx) -> Result<(), Failure> {
 
 fn run_steps(steps: &[(&str, Step)]) -> Result<(), Failure> {
     let ctx = Ctx::new();
+    let started = std::time::Instant::now();
+    // Each step's time goes on the next header line (and the last one on the
+    // final line), so a slow run can be read without moving the test runner's
+    // summary away from the end of the log.
+    let mut previous: Option<(&str, std::time::Duration)> = None;
     for (index, (name, step)) in steps.iter().enumerate() {
-        eprintln!("\n==== [{}/{}] {name} ====", index + 1, steps.len());
+        let before =
+            previous.map(|(n, t)| format!(" (the step before, {n}: {:.1} s)", t.as_secs_f64())).unwrap_or_default();
+        eprintln!("\n==== [{}/{}] {name} ===={before}", index + 1, steps.len());
+        let step_started = std::time::Instant::now();
         step(&ctx)?;
+        previous = Some((name, step_started.elapsed()));
     }
-    eprintln!("\n==== all {} steps passed ====", steps.len());
+    let last = previous.map(|(_, t)| format!(", the last step {:.1} s", t.as_secs_f64())).unwrap_or_default();
+    eprintln!("\n==== all {} steps passed in {:.0} s{last} ====", steps.len(), started.elapsed().as_secs_f64());
     Ok(())
 }
 
