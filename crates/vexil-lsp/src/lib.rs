@@ -21,7 +21,19 @@ mod text;
 pub mod transport;
 
 pub use analysis::{TOKEN_MODIFIERS, TOKEN_TYPES};
+pub use lsp_types;
 pub use server::{Server, serve};
+
+/// Hover at a position of a source (for hosts other than an LSP client:
+/// `vexil serve` answers the playground with it).
+pub fn hover(source: &str, position: lsp_types::Position, today: Option<vexil::Timestamp>) -> Option<lsp_types::Hover> {
+    analysis::Analysis::new(text::Text::new(source.to_owned()), today).hover(position)
+}
+
+/// Completion at a position of a source (as [`hover`]).
+pub fn completion(source: &str, position: lsp_types::Position) -> Vec<lsp_types::CompletionItem> {
+    analysis::Analysis::new(text::Text::new(source.to_owned()), None).completion(position)
+}
 
 /// Serves one client on standard input and output until it exits.
 /// `today` dates the expiry warnings (W0002), as in `vexil check`.

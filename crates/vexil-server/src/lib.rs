@@ -259,6 +259,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/api/rulesets", get(playground::rulesets))
         .route("/api/diff", post(playground::diff))
+        .route("/api/hover", post(playground::hover))
+        .route("/api/complete", post(playground::complete))
         .fallback(playground::asset)
         .method_not_allowed_fallback(access::method_not_allowed)
         .layer(DefaultBodyLimit::max(app.body_limit))

@@ -159,3 +159,60 @@ pub async fn diff(body: Result<axum::body::Bytes, axum::extract::rejection::Byte
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+#[derive(serde::Deserialize)]
+struct PositionRequest {
+    source: String,
+    /// 0-based line and UTF-16 column, as LSP (and CodeMirror) count them.
+    line: u32,
+    character: u32,
+}
+
+// The error is the response itself (as in decisions.rs): built once, on a cold path.
+#[allow(clippy::result_large_err)]
+fn position_request(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<PositionRequest, Response> {
+    let bytes = body.map_err(|rejection| json_error(rejection.status(), "PARSE_ERROR", &rejection.body_text()))?;
+    serde_json::from_slice(&bytes).map_err(|error| {
+        json_error(
+            StatusCode::BAD_REQUEST,
+            "PARSE_ERROR",
+            &format!("expected {{\"source\", \"line\", \"character\"}}: {error}"),
+        )
+    })
+}
+
+fn position_of(request: &PositionRequest) -> vexil_lsp::lsp_types::Position {
+    vexil_lsp::lsp_types::Position { line: request.line, character: request.character }
+}
+
+/// `POST /api/hover` `{"source", "line", "character"}` → what `vexil lsp`
+/// answers a hover there (an LSP `Hover`, or `null`).
+pub async fn hover(body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> Response {
+    let request = match position_request(body) {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let answer =
+        tokio::task::spawn_blocking(move || vexil_lsp::hover(&request.source, position_of(&request), None)).await;
+    match answer {
+        Ok(hover) => axum::Json(hover).into_response(),
+        Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "GENERAL", "hover could not be computed"),
+    }
+}
+
+/// `POST /api/complete` `{"source", "line", "character"}` → `vexil lsp`'s
+/// completion items there (LSP `CompletionItem`s).
+pub async fn complete(body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> Response {
+    let request = match position_request(body) {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let answer =
+        tokio::task::spawn_blocking(move || vexil_lsp::completion(&request.source, position_of(&request))).await;
+    match answer {
+        Ok(items) => axum::Json(serde_json::json!({ "items": items })).into_response(),
+        Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "GENERAL", "completion could not be computed"),
+    }
+}

@@ -505,3 +505,28 @@ fn api_diff_is_the_semantic_diff_of_vexil_diff() {
     }
     running.stop();
 }
+
+#[test]
+fn api_hover_and_complete_answer_as_vexil_lsp() {
+    let running = start(&[("shop.vx", SHOP)], |_| {});
+    let source = "context {\n  user.age: int?\n}\nsegment adult = has(user.age) and user.age >= 18\n";
+    let body = |line: u32, character: u32| json!({"source": source, "line": line, "character": character}).to_string();
+    // `user.age` at line 3, column 36 (all ASCII): its declared type.
+    let hover = post(&running, "/api/hover", &body(3, 36)).json();
+    assert_eq!(
+        hover["contents"]["value"],
+        "**context attribute** `user.age`: `int?`\n\noptional: read it under `has(user.age)` or as `user.age ?? <default>`"
+    );
+    assert_eq!(hover["range"], json!({"start": {"line": 3, "character": 34}, "end": {"line": 3, "character": 42}}));
+    // After `user.` (line 3, column 25): the attributes under `user`.
+    let complete = post(&running, "/api/complete", &body(3, 25)).json();
+    let labels: Vec<&str> =
+        complete["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["age"]);
+    assert_eq!(post(&running, "/api/hover", &body(0, 0)).json(), serde_json::Value::Null);
+    for bad in ["", "{}", "{\"source\": 1}"] {
+        let reply = post(&running, "/api/complete", bad);
+        assert_eq!((reply.status, reply.json()["errorCode"].as_str()), (400, Some("PARSE_ERROR")), "{bad}");
+    }
+    running.stop();
+}

@@ -4,7 +4,7 @@
 // (web/pkg, built by `cargo xtask build-js`); nothing is sent anywhere.
 import init, { analyze, parseTimestamp } from "../../pkg/vexil.js";
 import { basicSetup } from "codemirror";
-import { EditorView, keymap } from "@codemirror/view";
+import { EditorView, keymap, hoverTooltip } from "@codemirror/view";
 import { EditorState, Compartment } from "@codemirror/state";
 import { indentWithTab } from "@codemirror/commands";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
@@ -12,6 +12,7 @@ import { syntaxHighlighting, HighlightStyle } from "@codemirror/language";
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { tags as t } from "@lezer/highlight";
 import { vexilLanguage } from "./vexil-lang.js";
+import { serverHover, serverCompletion } from "./language-server.js";
 import EXAMPLES from "vexil-examples";
 
 /**
@@ -97,6 +98,8 @@ const editorTheme = EditorView.theme({
   ".cm-activeLineGutter": { background: "#eef2ff" },
   ".cm-activeLine": { background: "#f5f7ff" },
   ".cm-tooltip-lint": { maxWidth: "560px" },
+  ".lsp-hover": { maxWidth: "560px", padding: "4px 8px", fontSize: "12px" },
+  ".lsp-hover p": { margin: "2px 0" },
   ".cm-traceMark": { background: "#fef3c7", outline: "1px solid #f59e0b", borderRadius: "2px" },
 });
 
@@ -128,6 +131,8 @@ const rulesetView = new EditorView({
       basicSetup,
       keymap.of([indentWithTab]),
       vexilLanguage,
+      vexilLanguage.data.of({ autocomplete: serverCompletion }),
+      hoverTooltip(serverHover, { hoverTime: 250 }),
       syntaxHighlighting(highlight),
       lintGutter(),
       editorTheme,

@@ -349,6 +349,41 @@ test("the Changes pane shows the edit's meaning, as vexil diff computes it", asy
   await own.close();
 });
 
+test("hover and completion come from vexil lsp's code through vexil serve", async () => {
+  const own = await openPage();
+  await own.selectOption("#example", "served:0");
+  await settled(own);
+  // Hover over `user.country` in `segment eu = user.country in [...]` (examples/checkout.vx).
+  const point = await own.evaluate(() => {
+    const view = window.vexilPlayground.rulesetView;
+    const at = view.state.doc.toString().indexOf("user.country in") + 3;
+    view.dispatch({ effects: EditorViewScroll(view, at) });
+    const box = view.coordsAtPos(at);
+    return { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 };
+    function EditorViewScroll(v, pos) {
+      return v.constructor.scrollIntoView(pos, { y: "center" });
+    }
+  });
+  await own.mouse.move(point.x, point.y);
+  const hover = own.locator(".lsp-hover");
+  await hover.waitFor({ timeout: 10000 });
+  assert.equal((await hover.textContent()).trim(), "context attribute user.country: string");
+  // Typing `user.` in a new segment offers the attributes under `user`, with their types.
+  await own.evaluate(() => {
+    const view = window.vexilPlayground.rulesetView;
+    const end = view.state.doc.length;
+    view.dispatch({ changes: { from: end, insert: "\nsegment probe = " }, selection: { anchor: end + 17 }, scrollIntoView: true });
+    view.focus();
+  });
+  await own.keyboard.type("user.");
+  const options = own.locator(".cm-tooltip-autocomplete li");
+  await options.first().waitFor({ timeout: 10000 });
+  const labels = await own.$$eval(".cm-tooltip-autocomplete li .cm-completionLabel", (els) => els.map((e) => e.textContent));
+  assert.deepEqual(labels.sort(), ["beta", "country", "email", "id"]);
+  assert.deepEqual(own.errors, []);
+  await own.close();
+});
+
 test("an invalid now is reported (the package's RFC 3339 reader decides) and the current time is used", async () => {
   page ??= await openPage(); // when run alone (--test-name-pattern)
   const message = "`now` must be an RFC 3339 instant, e.g. 2026-11-21T10:00:00Z";
