@@ -19,6 +19,11 @@ impl Cond {
         Cond::Atom(text.into())
     }
 
+    /// `has(path)`: the guard every read of an optional attribute needs.
+    pub fn has(path: &str) -> Cond {
+        Cond::Atom(format!("has({path})"))
+    }
+
     pub fn and(items: impl IntoIterator<Item = Cond>) -> Cond {
         let mut out = Vec::new();
         for item in items {

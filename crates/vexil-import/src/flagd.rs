@@ -92,19 +92,10 @@ pub fn import(json: &str) -> Result<Imported, ImportError> {
         let location = format!("/flags/{}", pointer_token(key));
         importer.flag(key, &name, flag, &location);
     }
-    let Importer { mut report, schema, out, segments_text, .. } = importer;
-    let mut source = String::from("// Imported from flagd flag definitions by `vexil import flagd`.\n");
-    source += "// Every context attribute is optional; `$flagd.timestamp` is the evaluation's `now`.\n\n";
-    let block = schema.block();
-    if !block.is_empty() {
-        source += &block;
-        source.push('\n');
-    }
-    source += &segments_text;
-    source += &out;
-    report.context = schema.attributes().cloned().collect();
-    report.note_renames();
-    crate::finish(source, report)
+    let Importer { report, schema, out, segments_text, .. } = importer;
+    let header = "// Imported from flagd flag definitions by `vexil import flagd`.\n\
+                  // Every context attribute is optional; `$flagd.timestamp` is the evaluation's `now`.\n";
+    crate::assemble(header, &schema, &segments_text, &out, report)
 }
 
 /// The flags in file order: `flags` as an object (its keys in the order
@@ -464,7 +455,7 @@ impl Importer {
         // The shorthand: flagKey ++ targetingKey, null without a (non-empty) targeting key.
         let shorthand = |this: &mut Self| -> Result<(Cond, Outcome), Unsupported> {
             let tk = this.attribute("targetingKey", Type::String, "the unit of a fractional", at)?;
-            let cond = Cond::and([Cond::atom(format!("has({tk})")), Cond::atom(format!("{tk} != \"\""))]);
+            let cond = Cond::and([Cond::has(&tk), Cond::atom(format!("{tk} != \"\""))]);
             Ok((cond, Outcome::Split(split_spec(&tk, &key, &weights))))
         };
         let Some(bucketing) = bucketing else {
@@ -506,7 +497,7 @@ impl Importer {
             let Some(p) = single_var else {
                 return Err(Unsupported(format!("fractional bucketing value {bucketing}")));
             };
-            let mut arms = vec![(Cond::atom(format!("has({p})")), Outcome::Split(split_spec(&p, "", &weights)))];
+            let mut arms = vec![(Cond::has(&p), Outcome::Split(split_spec(&p, "", &weights)))];
             arms.push(shorthand(self)?);
             return Ok(arms);
         }
@@ -560,7 +551,7 @@ impl Importer {
                     "var" => {
                         let path = var_path(args).unwrap_or_default();
                         let p = self.attribute(&path, Type::Bool, "read as a condition", at)?;
-                        Ok(Cond::and([Cond::atom(format!("has({p})")), Cond::atom(p)]))
+                        Ok(Cond::and([Cond::has(&p), Cond::atom(p)]))
                     }
                     "missing" => {
                         let mut any = Vec::new();
@@ -568,7 +559,7 @@ impl Importer {
                             let path =
                                 item.as_str().ok_or_else(|| Unsupported("`missing` of a computed name".into()))?;
                             let p = self.attribute_any(path, at)?;
-                            any.push(Cond::atom(format!("has({p})")).not());
+                            any.push(Cond::has(&p).not());
                         }
                         Ok(Cond::or(any))
                     }
@@ -587,10 +578,7 @@ impl Importer {
                             .and_then(var_path)
                             .ok_or_else(|| Unsupported(format!("`{op}` of a computed value")))?;
                         let p = self.attribute(&path, Type::String, &format!("read by {op}"), at)?;
-                        Ok(Cond::and([
-                            Cond::atom(format!("has({p})")),
-                            Cond::atom(format!("{p} {op} {}", vx::string(lit))),
-                        ]))
+                        Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} {op} {}", vx::string(lit)))]))
                     }
                     "sem_ver" => self.sem_ver(&items, at),
                     other => Err(Unsupported(format!("the operator `{other}`"))),
@@ -657,20 +645,20 @@ impl Importer {
         match constant {
             Value::Null => {
                 let p = self.attribute_any(&path, at)?;
-                Ok(Cond::atom(format!("has({p})")).not())
+                Ok(Cond::has(&p).not())
             }
             Value::String(s) => {
                 let p = self.attribute(&path, Type::String, &format!("compared with a string by {op}"), at)?;
-                Ok(Cond::and([Cond::atom(format!("has({p})")), Cond::atom(format!("{p} == {}", vx::string(s)))]))
+                Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} == {}", vx::string(s)))]))
             }
             Value::Bool(b) => {
                 let p = self.attribute(&path, Type::Bool, &format!("compared with a boolean by {op}"), at)?;
-                Ok(Cond::and([Cond::atom(format!("has({p})")), Cond::atom(format!("{p} == {b}"))]))
+                Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} == {b}"))]))
             }
             Value::Number(n) => {
                 let literal = n.as_f64().and_then(vx::float).ok_or_else(|| Unsupported(format!("the number {n}")))?;
                 let p = self.attribute(&path, Type::Float, &format!("compared with a number by {op}"), at)?;
-                Ok(Cond::and([Cond::atom(format!("has({p})")), Cond::atom(format!("{p} == {literal}"))]))
+                Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} == {literal}"))]))
             }
             other => Err(Unsupported(format!("`{op}` with {other}"))),
         }
@@ -704,7 +692,7 @@ impl Importer {
             }
             Value::String(s) => {
                 let p = self.attribute(&path, Type::String, &format!("compared with a string by {op}"), at)?;
-                Ok(Cond::and([Cond::atom(format!("has({p})")), Cond::atom(format!("{p} {op} {}", vx::string(s)))]))
+                Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} {op} {}", vx::string(s)))]))
             }
             other => Err(Unsupported(format!("`{op}` with {other}"))),
         }
@@ -718,17 +706,11 @@ impl Importer {
                 if list.iter().all(Value::is_string) {
                     let p = self.attribute(&path, Type::String, "listed by `in`", at)?;
                     let values: Vec<String> = list.iter().filter_map(Value::as_str).map(vx::string).collect();
-                    Ok(Cond::and([
-                        Cond::atom(format!("has({p})")),
-                        Cond::atom(format!("{p} in [{}]", values.join(", "))),
-                    ]))
+                    Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} in [{}]", values.join(", ")))]))
                 } else if list.iter().all(Value::is_number) {
                     let p = self.attribute(&path, Type::Float, "listed by `in` among numbers", at)?;
                     let values: Vec<String> = list.iter().filter_map(Value::as_f64).filter_map(vx::float).collect();
-                    Ok(Cond::and([
-                        Cond::atom(format!("has({p})")),
-                        Cond::atom(format!("{p} in [{}]", values.join(", "))),
-                    ]))
+                    Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} in [{}]", values.join(", ")))]))
                 } else {
                     Err(Unsupported("`in` a list of mixed values".into()))
                 }
@@ -736,18 +718,12 @@ impl Importer {
             (Some(Value::String(needle)), Some(haystack)) => {
                 let path = var_of(haystack).ok_or_else(|| Unsupported("`in` of computed values".into()))?;
                 let p = self.attribute(&path, Type::String, "searched by `in`", at)?;
-                Ok(Cond::and([
-                    Cond::atom(format!("has({p})")),
-                    Cond::atom(format!("{p} contains {}", vx::string(needle))),
-                ]))
+                Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{p} contains {}", vx::string(needle)))]))
             }
             (Some(needle), Some(Value::String(haystack))) => {
                 let path = var_of(needle).ok_or_else(|| Unsupported("`in` of computed values".into()))?;
                 let p = self.attribute(&path, Type::String, "searched for by `in`", at)?;
-                Ok(Cond::and([
-                    Cond::atom(format!("has({p})")),
-                    Cond::atom(format!("{} contains {p}", vx::string(haystack))),
-                ]))
+                Ok(Cond::and([Cond::has(&p), Cond::atom(format!("{} contains {p}", vx::string(haystack)))]))
             }
             _ => Err(Unsupported("`in` other than of a var and constants".into())),
         }
@@ -789,7 +765,7 @@ impl Importer {
             _ => return Ok(Cond::False),
         };
         self.report.translated(at, "sem_ver: callers send full SemVer versions (flagd also reads `v1.2` as 1.2.0)");
-        Ok(Cond::and([Cond::atom(format!("has({p})")), test]))
+        Ok(Cond::and([Cond::has(&p), test]))
     }
 
     /// Rules from arms, with `null` arms keeping later rules off what they cover.

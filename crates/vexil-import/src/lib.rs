@@ -96,6 +96,28 @@ impl std::error::Error for ImportError {}
 /// checker's own source limit).
 pub const MAX_INPUT_BYTES: usize = 16 << 20;
 
+/// The ruleset's text in its order (header, context, segments, flags), the
+/// report's context and renames, then the check.
+fn assemble(
+    header: &str,
+    schema: &vx::Schema,
+    segments: &str,
+    flags: &str,
+    mut report: Report,
+) -> Result<Imported, ImportError> {
+    let mut source = format!("{header}\n");
+    let block = schema.block();
+    if !block.is_empty() {
+        source += &block;
+        source.push('\n');
+    }
+    source += segments;
+    source += flags;
+    report.context = schema.attributes().cloned().collect();
+    report.note_renames();
+    finish(source, report)
+}
+
 /// Checks the generated text: the import is returned only when it checks.
 fn finish(source: String, mut report: Report) -> Result<Imported, ImportError> {
     let checked = vexil::check(&source, &vexil::CheckOptions::default());

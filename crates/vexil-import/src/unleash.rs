@@ -57,21 +57,11 @@ pub fn import(json: &str) -> Result<Imported, ImportError> {
     })?;
     let mut importer = Importer::new(features, root.get("segments"));
     importer.run();
-    let Importer { report, schema, out, segments_text, .. } = importer;
-    let mut source = String::from("// Imported from Unleash (client features API) by `vexil import unleash`.\n");
-    source += "// Every context attribute is optional; `currentTime` is the evaluation's `now`.\n\n";
-    let block = schema.block();
-    if !block.is_empty() {
-        source += &block;
-        source.push('\n');
-    }
-    source += &segments_text;
-    source += &out;
-    let mut report = report;
+    let Importer { mut report, schema, out, segments_text, .. } = importer;
     report.format = "unleash";
-    report.note_renames();
-    report.context = schema.attributes().cloned().collect();
-    crate::finish(source, report)
+    let header = "// Imported from Unleash (client features API) by `vexil import unleash`.\n\
+                  // Every context attribute is optional; `currentTime` is the evaluation's `now`.\n";
+    crate::assemble(header, &schema, &segments_text, &out, report)
 }
 
 /// A condition that makes the whole feature off (Yggdrasil cannot compile it).
@@ -527,7 +517,7 @@ impl<'a> Importer<'a> {
                 let Some(path) = self.path(&field, Type::String, "the stickiness of a rollout", at)? else {
                     return Ok((Cond::False, None));
                 };
-                (Cond::atom(format!("has({path})")), path)
+                (Cond::has(&path), path)
             }
         };
         Ok(match percent {
@@ -580,7 +570,7 @@ impl<'a> Importer<'a> {
 
     fn membership(&mut self, field: &str, values: &[String], at: &str) -> Result<Cond, FeatureOff> {
         let Some(path) = self.path(field, Type::String, "compared with strings", at)? else { return Ok(Cond::False) };
-        Ok(Cond::and([Cond::atom(format!("has({path})")), Cond::atom(format!("{path} in {}", string_list(values)))]))
+        Ok(Cond::and([Cond::has(&path), Cond::atom(format!("{path} in {}", string_list(values)))]))
     }
 
     fn cidr(&mut self, field: &str, values: &[String], at: &str) -> Result<Cond, FeatureOff> {
@@ -597,7 +587,7 @@ impl<'a> Importer<'a> {
         if ranges.is_empty() {
             return Ok(Cond::False);
         }
-        Ok(Cond::and([Cond::atom(format!("has({path})")), Cond::atom(format!("{path} in {}", string_list(&ranges)))]))
+        Ok(Cond::and([Cond::has(&path), Cond::atom(format!("{path} in {}", string_list(&ranges)))]))
     }
 
     /// The AND of a constraint list.
@@ -638,12 +628,9 @@ impl<'a> Importer<'a> {
                     };
                     let list = string_list(&values);
                     if operator == "IN" {
-                        Cond::and([Cond::atom(format!("has({path})")), Cond::atom(format!("{path} in {list}"))])
+                        Cond::and([Cond::has(&path), Cond::atom(format!("{path} in {list}"))])
                     } else {
-                        Cond::or([
-                            Cond::atom(format!("has({path})")).not(),
-                            Cond::atom(format!("{path} not in {list}")),
-                        ])
+                        Cond::or([Cond::has(&path).not(), Cond::atom(format!("{path} not in {list}"))])
                     }
                 }
             }
@@ -664,7 +651,7 @@ impl<'a> Importer<'a> {
                     let v = if folded { v.to_lowercase() } else { v.clone() };
                     Cond::atom(format!("{subject} {op} {}", vx::string(&v)))
                 }));
-                Cond::and([Cond::atom(format!("has({path})")), any])
+                Cond::and([Cond::has(&path), any])
             }
             "NUM_EQ" | "NUM_GT" | "NUM_GTE" | "NUM_LT" | "NUM_LTE" => {
                 let Some(text) = value else { return Err(FeatureOff(format!("{operator} without a value at {at}"))) };
@@ -677,14 +664,8 @@ impl<'a> Importer<'a> {
                 let Some(path) = self.path(field, Type::Float, &format!("compared by {operator}"), at)? else {
                     return Ok(Cond::False);
                 };
-                let op = match operator {
-                    "NUM_EQ" => "==",
-                    "NUM_GT" => ">",
-                    "NUM_GTE" => ">=",
-                    "NUM_LT" => "<",
-                    _ => "<=",
-                };
-                Cond::and([Cond::atom(format!("has({path})")), Cond::atom(format!("{path} {op} {literal}"))])
+                let op = comparison(operator);
+                Cond::and([Cond::has(&path), Cond::atom(format!("{path} {op} {literal}"))])
             }
             "DATE_AFTER" | "DATE_BEFORE" => {
                 let Some(text) = value.map(str::trim) else {
@@ -700,10 +681,7 @@ impl<'a> Importer<'a> {
                     let Some(path) = self.path(field, Type::Timestamp, &format!("compared by {operator}"), at)? else {
                         return Ok(Cond::False);
                     };
-                    Cond::and([
-                        Cond::atom(format!("has({path})")),
-                        Cond::atom(format!("{path} {op} {}", vx::string(text))),
-                    ])
+                    Cond::and([Cond::has(&path), Cond::atom(format!("{path} {op} {}", vx::string(text)))])
                 }
             }
             "SEMVER_EQ" | "SEMVER_GT" | "SEMVER_GTE" | "SEMVER_LT" | "SEMVER_LTE" => {
@@ -721,14 +699,8 @@ impl<'a> Importer<'a> {
                 let Some(path) = self.path(field, Type::Semver, &format!("compared by {operator}"), at)? else {
                     return Ok(Cond::False);
                 };
-                let op = match operator {
-                    "SEMVER_EQ" => "==",
-                    "SEMVER_GT" => ">",
-                    "SEMVER_GTE" => ">=",
-                    "SEMVER_LT" => "<",
-                    _ => "<=",
-                };
-                Cond::and([Cond::atom(format!("has({path})")), Cond::atom(format!("{path} {op} {}", vx::string(text)))])
+                let op = comparison(operator);
+                Cond::and([Cond::has(&path), Cond::atom(format!("{path} {op} {}", vx::string(text)))])
             }
             "IN_CIDR" => {
                 if values.is_empty() {
@@ -744,10 +716,7 @@ impl<'a> Importer<'a> {
                 };
                 if regex_compiles(&pattern) {
                     self.report.translated(at, "REGEX: Vexil's `matches` is regex-lite (ASCII classes, no look-around); most patterns mean the same");
-                    Cond::and([
-                        Cond::atom(format!("has({path})")),
-                        Cond::atom(format!("{path} matches {}", vx::string(&pattern))),
-                    ])
+                    Cond::and([Cond::has(&path), Cond::atom(format!("{path} matches {}", vx::string(&pattern)))])
                 } else {
                     self.report.attention(at, format!("pattern `{pattern}` is not a regex Vexil reads: the constraint is false (Unleash: false for a pattern it cannot read)"));
                     self.exact = false;
@@ -1041,6 +1010,17 @@ fn uses_toggle_name(feature: &Value) -> bool {
         s.get("name").and_then(Value::as_str) == Some("flexibleRollout")
             && s.get("parameters").and_then(|p| p.get("groupId")).is_none()
     })
+}
+
+/// The Vexil operator of a `NUM_*` or `SEMVER_*` operator, by its suffix.
+fn comparison(operator: &str) -> &'static str {
+    match operator.rsplit('_').next() {
+        Some("EQ") => "==",
+        Some("GT") => ">",
+        Some("GTE") => ">=",
+        Some("LT") => "<",
+        _ => "<=",
+    }
 }
 
 /// Unleash reads a percentage with `usize::from_str`: digits, an optional `+`.

@@ -13,6 +13,10 @@ use datalogic_rs::{ArenaExt, CustomOperator, DataValue, Engine};
 use serde_json::{Map, Value, json};
 use vexil::{CheckOptions, FlagValue, Reason, Timestamp};
 
+mod common;
+
+use common::Rng;
+
 const NOW: &str = "2026-06-01T12:00:00Z";
 const NOW_SECONDS: i64 = 1_780_315_200;
 
@@ -146,27 +150,6 @@ fn compare(definitions: &str, contexts: &[Value], name: &str) -> (usize, usize) 
     (compared, skipped)
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize].clone()
-    }
-}
-
 fn context(rng: &mut Rng) -> Value {
     let mut c = Map::new();
     if rng.chance(92) {
@@ -175,25 +158,25 @@ fn context(rng: &mut Rng) -> Value {
     if rng.chance(80) {
         c.insert(
             "email".into(),
-            json!(rng.pick(&["ada@acme.com", "admin@other.org", "bob@example.com", "root@acme.com.evil"])),
+            json!(*rng.pick(&["ada@acme.com", "admin@other.org", "bob@example.com", "root@acme.com.evil"])),
         );
     }
     if rng.chance(75) {
-        c.insert("country".into(), json!(rng.pick(&["DE", "FR", "US", "JP"])));
+        c.insert("country".into(), json!(*rng.pick(&["DE", "FR", "US", "JP"])));
     }
     if rng.chance(70) {
-        c.insert("age".into(), json!(rng.pick(&[3, 17, 18, 30, 65, 99])));
+        c.insert("age".into(), json!(*rng.pick(&[3, 17, 18, 30, 65, 99])));
     }
     if rng.chance(60) {
         c.insert("beta".into(), json!(rng.chance(50)));
     }
     if rng.chance(70) {
-        c.insert("tier".into(), json!(rng.pick(&["free", "pro", "gold"])));
+        c.insert("tier".into(), json!(*rng.pick(&["free", "pro", "gold"])));
     }
     if rng.chance(70) {
         c.insert(
             "app".into(),
-            json!({"version": rng.pick(&["1.2.3", "2.0.0-beta.1", "2.0.0", "2.5.1", "3.0.0", "10.1.0"])}),
+            json!({"version": *rng.pick(&["1.2.3", "2.0.0-beta.1", "2.0.0", "2.5.1", "3.0.0", "10.1.0"])}),
         );
     }
     Value::Object(c)
@@ -221,23 +204,23 @@ fn hand_written_definitions_decide_as_flagd() {
 
 fn condition(rng: &mut Rng, depth: u32) -> Value {
     match rng.below(if depth > 1 { 11 } else { 14 }) {
-        0 => json!({"==": [{"var": "country"}, rng.pick(&["DE", "FR"])]}),
-        1 => json!({"!=": [{"var": "tier"}, rng.pick(&["free", "gold"])]}),
-        2 => json!({rng.pick(&["<", "<=", ">", ">="]): [{"var": "age"}, rng.pick(&[18, 21, 65])]}),
-        3 => json!({rng.pick(&["<", "<="]): [16, {"var": "age"}, rng.pick(&[30, 65])]}),
+        0 => json!({"==": [{"var": "country"}, *rng.pick(&["DE", "FR"])]}),
+        1 => json!({"!=": [{"var": "tier"}, *rng.pick(&["free", "gold"])]}),
+        2 => json!({*rng.pick(&["<", "<=", ">", ">="]): [{"var": "age"}, *rng.pick(&[18, 21, 65])]}),
+        3 => json!({*rng.pick(&["<", "<="]): [16, {"var": "age"}, *rng.pick(&[30, 65])]}),
         4 => json!({"in": [{"var": "country"}, ["DE", "FR", "JP"]]}),
-        5 => json!({"in": [rng.pick(&["acme", "admin"]), {"var": "email"}]}),
+        5 => json!({"in": [*rng.pick(&["acme", "admin"]), {"var": "email"}]}),
         6 => {
-            json!({rng.pick(&["starts_with", "ends_with"]): [{"var": "email"}, rng.pick(&["admin", "@acme.com", "ada"])]})
+            json!({*rng.pick(&["starts_with", "ends_with"]): [{"var": "email"}, *rng.pick(&["admin", "@acme.com", "ada"])]})
         }
         7 => {
-            json!({"sem_ver": [{"var": "app.version"}, rng.pick(&["=", "!=", "<", "<=", ">", ">=", "^", "~"]), rng.pick(&["2.0.0", "v2.0", "2.0.0-beta.1", "2.5.0", "10"])]})
+            json!({"sem_ver": [{"var": "app.version"}, *rng.pick(&["=", "!=", "<", "<=", ">", ">=", "^", "~"]), *rng.pick(&["2.0.0", "v2.0", "2.0.0-beta.1", "2.5.0", "10"])]})
         }
         8 => json!({"var": "beta"}),
         9 => {
-            json!({rng.pick(&[">", "<", ">=", "<="]): [{"var": "$flagd.timestamp"}, rng.pick(&[NOW_SECONDS - 1, NOW_SECONDS, NOW_SECONDS + 1])]})
+            json!({*rng.pick(&[">", "<", ">=", "<="]): [{"var": "$flagd.timestamp"}, *rng.pick(&[NOW_SECONDS - 1, NOW_SECONDS, NOW_SECONDS + 1])]})
         }
-        10 => json!({"$ref": rng.pick(&["is_staff", "is_adult"])}),
+        10 => json!({"$ref": *rng.pick(&["is_staff", "is_adult"])}),
         11 => json!({"and": [condition(rng, depth + 1), condition(rng, depth + 1)]}),
         12 => json!({"or": [condition(rng, depth + 1), condition(rng, depth + 1)]}),
         _ => json!({"!": [condition(rng, depth + 1)]}),
@@ -267,7 +250,7 @@ fn fractional(rng: &mut Rng, names: &[String]) -> Value {
 
 fn result(rng: &mut Rng, names: &[String], depth: u32) -> Value {
     match rng.below(if depth > 1 { 3 } else { 5 }) {
-        0 => json!(rng.pick(names)),
+        0 => json!(rng.pick(names).clone()),
         1 => Value::Null,
         2 => fractional(rng, names),
         _ => {
@@ -296,7 +279,7 @@ fn definitions(rng: &mut Rng) -> String {
             2 => (json!({"low": 1, "mid": 5, "high": 50}), vec!["low".into(), "mid".into(), "high".into()]),
             _ => (json!({"a": 0.5, "b": 1.25}), vec!["a".into(), "b".into()]),
         };
-        let default = rng.pick(&names);
+        let default = rng.pick(&names).clone();
         let mut flag = json!({"state": if rng.chance(90) { "ENABLED" } else { "DISABLED" }, "variants": variants, "defaultVariant": default});
         if rng.chance(90) {
             // A targeting that is only `null` is a degenerate case of its own (a fixture covers it).

@@ -12,27 +12,9 @@ use unleash_yggdrasil::state::EnrichedContext;
 use unleash_yggdrasil::{ClientFeatures, Context, EngineState, UpdateMessage};
 use vexil::{CheckOptions, FlagValue, Reason, Timestamp};
 
-/// SplitMix64: a small deterministic generator (the same cases every run).
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
+use common::Rng;
 
 /// One test context, as each engine takes it.
 struct Case {

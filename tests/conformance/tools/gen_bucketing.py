@@ -137,10 +137,27 @@ class Flag:
         ]
         return "\n".join(lines)
 
-    def case(self, unit_value, ruleset_version: str) -> dict:
-        unit_text = str(unit_value)  # str(int) is decimal, '-' for negatives
+    def entry(self, unit_value) -> int:
+        """The index of the entry `unit_value` lands in (str(int) is decimal, '-' for negatives)."""
         prefix = self.salt if self.salt is not None else self.key
-        _, _, index = choose(prefix, unit_text, self.weights(), self.seed or 0, self.modulo)
+        return choose(prefix, str(unit_value), self.weights(), self.seed or 0, self.modulo)[2]
+
+    def cases(self, units, ruleset_version: str) -> list[dict]:
+        """A case per unit. Every entry with a non-zero weight should be chosen at least
+        once: for an entry the units miss, the first probe unit that lands in it is added."""
+        units = list(units)
+        hit = {self.entry(u) for u in units}
+        for index, w in enumerate(self.weights()):
+            if w == 0 or index in hit:
+                continue
+            probes = (k * 7919 for k in range(1, 10**6)) if self.by == "user.n" else (
+                f"probe-{k}" for k in range(1, 10**6))
+            units.append(next(u for u in probes if self.entry(u) == index))
+            hit.add(index)
+        return [self.case(u, ruleset_version) for u in units]
+
+    def case(self, unit_value, ruleset_version: str) -> dict:
+        index = self.entry(unit_value)
         value = self.entries[index][0]
         if self.typ == "bool":
             variant = "true" if value else "false"
@@ -269,20 +286,7 @@ def bucketing() -> None:
     version = ruleset_version(source)
     cases = []
     for f in flags:
-        units = list(INT_UNITS if f.by == "user.n" else STRING_UNITS)
-        # Every entry with a non-zero weight should be chosen at least once: for an
-        # entry the fixed units miss, add the first probe unit that lands in it.
-        weights = f.weights()
-        prefix = f.salt if f.salt is not None else f.key
-        hit = {choose(prefix, str(u), weights)[2] for u in units}
-        for index, w in enumerate(weights):
-            if w == 0 or index in hit:
-                continue
-            probes = (k * 7919 for k in range(1, 10**6)) if f.by == "user.n" else (
-                f"probe-{k}" for k in range(1, 10**6))
-            units.append(next(u for u in probes if choose(prefix, str(u), weights)[2] == index))
-            hit.add(index)
-        cases += [f.case(u, version) for u in units]
+        cases += f.cases(INT_UNITS if f.by == "user.n" else STRING_UNITS, version)
 
     # Sanity: shared salt / twin flags really do share buckets.
     by_key = {}
@@ -488,20 +492,8 @@ def split_options() -> None:
     version = ruleset_version(source)
     cases = []
     for f in flags:
-        units = list(INT_UNITS if f.by == "user.n" else STRING_UNITS)
-        if f.by == "modulo.seed":
-            units = STRING_UNITS[:10]
-        weights = f.weights()
-        prefix = f.salt if f.salt is not None else f.key
-        hit = {choose(prefix, str(u), weights, f.seed or 0, f.modulo)[2] for u in units}
-        for index, w in enumerate(weights):
-            if w == 0 or index in hit:
-                continue
-            probes = (k * 7919 for k in range(1, 10**6)) if f.by == "user.n" else (
-                f"probe-{k}" for k in range(1, 10**6))
-            units.append(next(u for u in probes if choose(prefix, str(u), weights, f.seed or 0, f.modulo)[2] == index))
-            hit.add(index)
-        cases += [f.case(u, version) for u in units]
+        units = INT_UNITS if f.by == "user.n" else STRING_UNITS
+        cases += f.cases(STRING_UNITS[:10] if f.by == "modulo.seed" else units, version)
 
     # Unleash's own formulas, written separately, agree case by case.
     for c in cases:
